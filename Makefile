@@ -1,0 +1,36 @@
+# The two commands: `make run` starts Fabflow on SQLite and local files; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: run test test-sqlite test-postgres lint bench clean
+
+run: $(VENV)/.installed
+	$(BIN)/fabflow serve
+
+test: $(VENV)/.installed-test lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+test-sqlite: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-test
+	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) var test-output

@@ -1,0 +1,71 @@
+"""Who is acting: a signed-in user, a secret key, or the system itself.
+
+Every service that reads or changes tenant data takes an `Actor`; `Actor.restrict` is the one
+place that narrows a queryset to what the actor may see.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from fabflow.accounts.models import ProductSpace, SecretKey, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a service: exactly one of `user` or `key`, or neither for the system."""
+
+    organization_id: object | None = None
+    user: User | None = None
+    key: SecretKey | None = None
+
+    @classmethod
+    def for_user(cls, user: User) -> "Actor":
+        return cls(organization_id=user.organization_id, user=user)
+
+    @classmethod
+    def for_key(cls, key: SecretKey) -> "Actor":
+        return cls(organization_id=key.space.organization_id, key=key)
+
+    @classmethod
+    def system(cls, organization_id=None) -> "Actor":
+        return cls(organization_id=organization_id)
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None and self.key is None
+
+    @property
+    def space_id(self):
+        """The only space a key may act in; None for users and the system."""
+        return self.key.space_id if self.key is not None else None
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            return self.user.get_full_name()
+        if self.key is not None:
+            return f"Secret key {self.key.name}"
+        return "Fabflow"
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        """Narrow `queryset` to the rows this actor may see: its key's space or its organization.
+
+        Every tenant model carries `organization` and `space` columns of its own (ProductSpace
+        itself excepted), so this filter never needs a join.
+        """
+        is_space = queryset.model is ProductSpace
+        if self.key is not None:
+            field = "id" if is_space else "space_id"
+            return queryset.filter(**{field: self.key.space_id})
+        if self.organization_id is None:
+            return queryset
+        return queryset.filter(organization_id=self.organization_id)
+
+    def spaces(self) -> QuerySet:
+        """The product spaces this actor may see."""
+        return self.restrict(ProductSpace.objects.all())
+
+    def event_fields(self) -> dict:
+        """The actor columns of an event row."""
+        return {"actor_user": self.user, "actor_key": self.key, "actor_label": self.label}

@@ -1,0 +1,141 @@
+"""Organizations, their users, product spaces and the secret keys webshops call the API with."""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    """A tenant: a company using Fabflow. No row of one organization is visible to another."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    """Creates users whose login is their e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("A user needs an e-mail address")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        """A Django superuser; it still belongs to an organization like every other user."""
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("is_admin", True)
+        if "organization" not in fields and "organization_id" not in fields:
+            fields["organization"] = Organization.objects.order_by("created_at").first() or (
+                Organization.objects.create(name="Fabflow")
+            )
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to the UI with e-mail and password.
+
+    `is_admin` opens the organization's admin pages (users, secret keys); `is_staff` opens
+    Django's own admin site. `tags` highlight the orders that concern this user.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
+    is_admin = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    tags = models.JSONField(default=list, blank=True)
+    # What the user chose in the UI (visible table columns, page sizes), kept across devices.
+    preferences = models.JSONField(default=dict, blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email
+
+
+class ProductSpace(models.Model):
+    """A collection of products of one organization (also called a product rental).
+
+    Orders and flows live in a space; a secret key acts inside exactly one space. The space's
+    `signing_secret` signs outbound webhooks so receivers can check they come from Fabflow.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="spaces")
+    key = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    # The key of the production-file generator this space's products are made with.
+    generator = models.CharField(max_length=100, blank=True)
+    signing_secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="space_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SecretKey(models.Model):
+    """A credential a webshop uses for the API, scoped to one product space.
+
+    Only `key_id` (public, used to find the row) and an HMAC digest of the secret are stored;
+    the full secret is shown once, when the key is created.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="secret_keys")
+    name = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=32, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,210 @@
+"""Organizations, product spaces, users and secret keys: the rules for creating and using them."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from fabflow.accounts import credentials
+from fabflow.accounts.actors import Actor
+from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
+from fabflow.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+# A key's last-used time is written at most this often, so that reading it costs no write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+MAX_TAG_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class CreatedSecretKey:
+    """A new key and its secret, which is shown this once and never stored."""
+
+    key: SecretKey
+    secret: str
+
+
+def normalize_tags(tags) -> list[str]:
+    """Trim, drop empties and duplicates (keeping first-seen order) of a list of tags."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    result: list[str] = []
+    for raw in tags:
+        if not isinstance(raw, str):
+            raise InvalidInput("Tags must be text", loc=("tags",))
+        tag = raw.strip()
+        if len(tag) > MAX_TAG_LENGTH:
+            raise InvalidInput(
+                f"Tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters", loc=("tags",)
+            )
+        if tag and tag not in result:
+            result.append(tag)
+    return result
+
+
+@transaction.atomic
+def create_organization(*, name: str) -> Organization:
+    """Create a tenant."""
+    if not name.strip():
+        raise InvalidInput("An organization needs a name", loc=("name",))
+    return Organization.objects.create(name=name.strip())
+
+
+@transaction.atomic
+def create_space(*, organization: Organization, name: str, key: str = "") -> ProductSpace:
+    """Create a product space in `organization`; its key derives from the name unless given."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A product space needs a name", loc=("name",))
+    key = slugify(key or name)
+    if not key:
+        raise InvalidInput("The space's key must contain letters or digits", loc=("key",))
+    if ProductSpace.objects.filter(organization=organization, key=key).exists():
+        raise Conflict(f"A product space with key {key!r} already exists", loc=("key",))
+    return ProductSpace.objects.create(
+        organization=organization,
+        name=name,
+        key=key,
+        signing_secret=credentials.new_signing_secret(),
+    )
+
+
+@transaction.atomic
+def create_user(
+    *,
+    organization: Organization,
+    email: str,
+    password: str | None,
+    name: str = "",
+    is_admin: bool = False,
+    tags=None,
+) -> User:
+    """Create a user of `organization`; without a password the user cannot sign in yet."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if "@" not in email:
+        raise InvalidInput("Enter a valid e-mail address", loc=("email",))
+    if User.objects.filter(email=email).exists():
+        raise Conflict("A user with this e-mail address already exists", loc=("email",))
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email,
+                password=password,
+                name=name.strip(),
+                organization=organization,
+                is_admin=is_admin,
+                tags=normalize_tags(tags),
+            )
+    except IntegrityError:
+        raise Conflict("A user with this e-mail address already exists", loc=("email",)) from None
+
+
+@transaction.atomic
+def set_user_tags(*, actor: Actor, user_id, tags) -> User:
+    """Replace the tags of a user of the actor's organization (admins only)."""
+    _require_admin(actor)
+    user = _user_of(actor, user_id)
+    user.tags = normalize_tags(tags)
+    user.save(update_fields=["tags"])
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, actor: Actor, user_id) -> User:
+    """Stop a user from signing in; their history stays (admins only, never themselves)."""
+    _require_admin(actor)
+    user = _user_of(actor, user_id)
+    if user.pk == actor.user.pk:
+        raise Conflict("You cannot deactivate your own account")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def create_secret_key(*, actor: Actor, space: ProductSpace, name: str) -> CreatedSecretKey:
+    """Create an API key for `space`; the returned secret is shown once and never stored."""
+    if actor.user is not None:
+        _require_admin(actor)
+    if actor.organization_id is not None and space.organization_id != actor.organization_id:
+        raise NotFound("No such product space", loc=("space",))
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A secret key needs a name", loc=("name",))
+    key_id = credentials.new_key_id()
+    secret = credentials.new_secret(key_id)
+    key = SecretKey.objects.create(
+        space=space,
+        name=name,
+        key_id=key_id,
+        digest=credentials.digest(secret),
+        created_by=actor.user,
+    )
+    return CreatedSecretKey(key=key, secret=secret)
+
+
+@transaction.atomic
+def revoke_secret_key(*, actor: Actor, key_id) -> SecretKey:
+    """Revoke a key of the actor's organization; requests with it are refused from now on."""
+    _require_admin(actor)
+    key = (
+        SecretKey.objects.select_for_update()
+        .filter(pk=key_id, space__organization_id=actor.organization_id)
+        .first()
+    )
+    if key is None:
+        raise NotFound("No such secret key")
+    if key.revoked_at is not None:
+        raise Conflict("This secret key is already revoked")
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    return key
+
+
+def authenticate_secret_key(*, secret: str) -> SecretKey | None:
+    """The active key `secret` belongs to, or None; records when the key was last used."""
+    key_id = credentials.parse_key_id(secret)
+    if key_id is None:
+        # Still spend a digest so that a malformed key takes as long as a wrong one.
+        credentials.digest(secret)
+        return None
+    key = (
+        SecretKey.objects.select_related("space", "space__organization")
+        .filter(key_id=key_id)
+        .first()
+    )
+    stored = key.digest if key is not None else "0" * 64
+    if not credentials.matches(secret, stored) or key is None or key.revoked_at is not None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        SecretKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+@transaction.atomic
+def rotate_signing_secret(*, actor: Actor, space_id) -> ProductSpace:
+    """Give a space a new webhook signing secret (admins only)."""
+    _require_admin(actor)
+    space = actor.spaces().select_for_update().filter(pk=space_id).first()
+    if space is None:
+        raise NotFound("No such product space")
+    space.signing_secret = credentials.new_signing_secret()
+    space.save(update_fields=["signing_secret"])
+    return space
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.user is None or not actor.user.is_admin:
+        raise Forbidden("Only administrators may do this")
+
+
+def _user_of(actor: Actor, user_id) -> User:
+    user = User.objects.filter(pk=user_id, organization_id=actor.organization_id).first()
+    if user is None:
+        raise NotFound("No such user")
+    return user

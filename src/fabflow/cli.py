@@ -1,0 +1,143 @@
+"""The `fabflow` command.
+
+fabflow serve    migrate, create the first admin on a new database, run web and worker
+fabflow web      run the web server only (scale-out)
+fabflow migrate | createadmin | createkey | demo | <any Django management command>
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fabflow.settings")
+    command = argv[0] if argv else "help"
+    if command == "serve":
+        return serve(argv[1:])
+    if command == "web":
+        return web(argv[1:])
+    if command in {"help", "-h", "--help"}:
+        print(__doc__)
+        return 0
+    return manage(argv)
+
+
+def manage(argv: list[str]) -> int:
+    """Run a Django management command (migrate, createadmin, createkey, demo, shell, …)."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fabflow", *argv])
+    return 0
+
+
+def serve(argv: list[str]) -> int:
+    """The embedded mode: one command that prepares the database and runs everything."""
+    parser = argparse.ArgumentParser(prog="fabflow serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from fabflow.accounts.bootstrap import bootstrap_if_empty
+
+    call_command("migrate", interactive=False, verbosity=0)
+    created = bootstrap_if_empty()
+    url = f"http://{args.host}:{args.port}/"
+    if created is not None:
+        print(
+            "\nA new Fabflow installation was created. Keep these, they are shown only once:\n"
+            f"  sign in at      {url}\n"
+            f"  e-mail          {created.email}\n"
+            f"  password        {created.password}\n"
+            f"  product space   {created.space_key}\n"
+            f"  API secret key  {created.secret}\n",
+            flush=True,
+        )
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        print(
+            f"No SMTP_HOST set: outgoing e-mail is kept in {settings.EMAIL_FILE_PATH}", flush=True
+        )
+    print(f"Fabflow is serving at {url}", flush=True)
+    children = [_spawn("web", "--host", args.host, "--port", str(args.port))]
+    return _supervise(children)
+
+
+def web(argv: list[str]) -> int:
+    """Serve the WSGI application with gunicorn (threads over a few processes)."""
+    parser = argparse.ArgumentParser(prog="fabflow web")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=_env_int("FABFLOW_WEB_WORKERS", 2))
+    parser.add_argument("--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", 4))
+    args = parser.parse_args(argv)
+
+    from gunicorn.app.base import BaseApplication
+
+    class FabflowWeb(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("worker_class", "gthread" if args.threads > 1 else "sync")
+            self.cfg.set("accesslog", os.environ.get("FABFLOW_ACCESS_LOG") or None)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from fabflow.wsgi import application
+
+            return application
+
+    FabflowWeb().run()
+    return 0
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def _spawn(*argv: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "fabflow.cli", *argv])
+
+
+def _supervise(children: list[subprocess.Popen]) -> int:
+    """Wait until a child exits or we are told to stop; then stop every child."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while True:
+            for child in children:
+                try:
+                    code = child.wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    continue
+                exit_code = code
+                raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Reading Fabflow's settings from the environment.
+
+Every setting Fabflow takes from the outside comes through this module, so that one place says
+what can be configured, what the defaults are and which values are refused.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return the variable `name`, or `default` when it is unset or empty."""
+    return os.environ.get(name, "").strip() or default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the variable `name` read as a boolean (1/true/yes/on and 0/false/no/off)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true or false), not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return the variable `name` read as an integer."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return the comma-separated variable `name` as a list of stripped, non-empty items."""
+    raw = os.environ.get(name, "")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    return items or default
+
+
+def data_dir() -> Path:
+    """The folder that holds the embedded database, files and generated secrets."""
+    return Path(env_str("FABFLOW_DATA_DIR", "var")).resolve()
+
+
+def secret_key(*, is_production: bool) -> str:
+    """Return SECRET_KEY; in the embedded mode generate one once and keep it in the data folder."""
+    configured = env_str("SECRET_KEY")
+    if configured:
+        return configured
+    if is_production:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when FABFLOW_PRODUCTION is on; "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    path = data_dir() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Create the file readable by its owner only; another process may win the race, so read back.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database(url: str) -> dict:
+    """Django's DATABASES['default'] for `url`, tuned for the engine it names."""
+    import dj_database_url
+
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0 if config["NAME"] == ":memory:" else 600
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
+            # queue on the busy timeout instead of failing with "database is locked" mid-way.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-64000;"
+                "PRAGMA temp_store=MEMORY;"
+            ),
+        }
+    return config

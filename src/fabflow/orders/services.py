@@ -1,0 +1,302 @@
+"""Creating and changing orders with their products and parts; every change writes an event."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fabflow.accounts.actors import Actor
+from fabflow.accounts.models import ProductSpace
+from fabflow.accounts.services import normalize_tags
+from fabflow.errors import Conflict, InvalidInput, NotFound
+from fabflow.orders.models import Order, OrderEvent, OrderEventType, Part, Product
+
+MAX_NAME_LENGTH = 200
+UNSET = object()
+
+
+@dataclass(frozen=True)
+class PartInput:
+    """A part as a client describes it when creating an order."""
+
+    name: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductInput:
+    """A product as a client describes it when creating an order."""
+
+    name: str
+    units: int
+    unit_value: Decimal
+    deadline: datetime | None = None
+    configuration: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    parts: list[PartInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CreatedOrder:
+    """The outcome of `create_order`: the order, and whether this call created it."""
+
+    order: Order
+    is_new: bool
+
+
+def resolve_space(*, actor: Actor, space_key: str | None) -> ProductSpace:
+    """The space an actor creates in: a key's own space, or the named (or only) space of a user."""
+    if actor.key is not None:
+        if space_key and space_key != actor.key.space.key:
+            raise NotFound(f"No product space {space_key!r}", loc=("body", "spaceKey"))
+        return actor.key.space
+    if space_key:
+        space = actor.spaces().filter(key=space_key).first()
+        if space is None:
+            raise NotFound(f"No product space {space_key!r}", loc=("body", "spaceKey"))
+        return space
+    spaces = list(actor.spaces()[:2])
+    if len(spaces) == 1:
+        return spaces[0]
+    raise InvalidInput(
+        "Name the product space (spaceKey): your organization has several",
+        loc=("body", "spaceKey"),
+    )
+
+
+def create_order(
+    *,
+    actor: Actor,
+    space: ProductSpace,
+    name: str,
+    products: list[ProductInput],
+    value: Decimal | None = None,
+    deadline: datetime | None = None,
+    flow_key: str = "",
+    tags: list[str] | None = None,
+    data: dict | None = None,
+    addresses: list | None = None,
+) -> CreatedOrder:
+    """Create an order with its products and parts in one transaction.
+
+    The value defaults to the sum of units × unit value. Creating the same name again in the
+    same space returns the existing order when the request is identical, and is a conflict
+    when it differs, so a webshop may safely retry a create.
+    """
+    name = (name or "").strip()
+    _validate_order_input(name=name, products=products, value=value)
+    tags = _normalize_tags(tags)
+    digest = _request_digest(
+        name=name,
+        products=products,
+        value=value,
+        deadline=deadline,
+        flow_key=flow_key,
+        tags=tags,
+        data=data or {},
+        addresses=addresses or [],
+    )
+    if value is None:
+        value = sum((p.unit_value * p.units for p in products), Decimal("0"))
+    try:
+        with transaction.atomic():
+            existing = Order.objects.filter(space=space, name=name).first()
+            if existing is not None:
+                return _existing_order(existing, digest)
+            order = _insert_order(
+                actor=actor,
+                space=space,
+                name=name,
+                products=products,
+                value=value,
+                deadline=deadline,
+                flow_key=flow_key,
+                tags=tags,
+                data=data or {},
+                addresses=addresses or [],
+                digest=digest,
+            )
+    except IntegrityError:
+        # A concurrent create of the same name won the race; answer as for a re-create.
+        existing = Order.objects.filter(space=space, name=name).first()
+        if existing is None:
+            raise
+        return _existing_order(existing, digest)
+    return CreatedOrder(order=order, is_new=True)
+
+
+def update_order(
+    *,
+    actor: Actor,
+    order_id,
+    deadline=UNSET,
+    tags=UNSET,
+    data=UNSET,
+) -> Order:
+    """Change an order's deadline, tags or data; fields left UNSET stay as they are."""
+    with transaction.atomic():
+        order = actor.restrict(Order.objects.select_for_update()).filter(pk=order_id).first()
+        if order is None:
+            raise NotFound("No such order")
+        changes = {}
+        if deadline is not UNSET and deadline != order.deadline:
+            changes["deadline"] = [_json_value(order.deadline), _json_value(deadline)]
+            order.deadline = deadline
+        if tags is not UNSET:
+            tags = _normalize_tags(tags)
+            if tags != order.tags:
+                changes["tags"] = [order.tags, tags]
+                order.tags = tags
+        if data is not UNSET:
+            if not isinstance(data, dict):
+                raise InvalidInput("data must be an object", loc=("body", "data"))
+            if data != order.data:
+                changes["data"] = [order.data, data]
+                order.data = data
+        if changes:
+            order.updated_at = timezone.now()
+            order.save(update_fields=[*changes, "updated_at"])
+            record_event(
+                actor=actor, order=order, type=OrderEventType.UPDATED, details={"changes": changes}
+            )
+    return order
+
+
+def get_order(*, actor: Actor, order_id) -> Order:
+    """An order the actor may see."""
+    order = actor.restrict(Order.objects.all()).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("No such order")
+    return order
+
+
+def record_event(*, actor: Actor, order: Order, type: OrderEventType, details: dict) -> OrderEvent:
+    """Write one line of the order's history."""
+    return OrderEvent.objects.create(
+        order=order, type=type, details=details, **actor.event_fields()
+    )
+
+
+def _insert_order(
+    *, actor, space, name, products, value, deadline, flow_key, tags, data, addresses, digest
+) -> Order:
+    now = timezone.now()
+    tenant = {"organization_id": space.organization_id, "space_id": space.pk}
+    order = Order(
+        **tenant,
+        name=name,
+        value=value,
+        deadline=deadline,
+        flow_key=flow_key,
+        tags=tags,
+        data=data,
+        addresses=addresses,
+        request_digest=digest,
+        created_at=now,
+        updated_at=now,
+    )
+    order.save(force_insert=True)
+    product_rows, part_rows = [], []
+    for position, item in enumerate(products):
+        product = Product(
+            **tenant,
+            order=order,
+            position=position,
+            name=item.name.strip(),
+            units=item.units,
+            unit_value=item.unit_value,
+            deadline=item.deadline,
+            configuration=item.configuration,
+            data=item.data,
+            created_at=now,
+        )
+        product_rows.append(product)
+        part_rows.extend(
+            Part(
+                **tenant,
+                product=product,
+                order=order,
+                position=part_position,
+                name=part.name.strip(),
+                data=part.data,
+                created_at=now,
+            )
+            for part_position, part in enumerate(item.parts)
+        )
+    Product.objects.bulk_create(product_rows)
+    Part.objects.bulk_create(part_rows)
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.CREATED,
+        details={"products": len(product_rows), "parts": len(part_rows), "value": str(value)},
+        created_at=now,
+        **actor.event_fields(),
+    )
+    return order
+
+
+def _existing_order(order: Order, digest: str) -> CreatedOrder:
+    if order.request_digest != digest:
+        raise Conflict(
+            f"An order named {order.name!r} already exists in this space with different content",
+            loc=("body", "name"),
+        )
+    return CreatedOrder(order=order, is_new=False)
+
+
+def _validate_order_input(*, name: str, products: list[ProductInput], value) -> None:
+    if not name:
+        raise InvalidInput("An order needs a name", loc=("body", "name"))
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(
+            f"The name is longer than {MAX_NAME_LENGTH} characters", loc=("body", "name")
+        )
+    if value is not None and value < 0:
+        raise InvalidInput("The value cannot be negative", loc=("body", "value"))
+    if not products:
+        raise InvalidInput("An order needs at least one product", loc=("body", "products"))
+    for index, product in enumerate(products):
+        loc = ("body", "products", index)
+        if not product.name.strip():
+            raise InvalidInput("A product needs a name", loc=(*loc, "name"))
+        if len(product.name.strip()) > MAX_NAME_LENGTH:
+            raise InvalidInput(
+                f"The name is longer than {MAX_NAME_LENGTH} characters", loc=(*loc, "name")
+            )
+        if product.units < 1:
+            raise InvalidInput("units must be at least 1", loc=(*loc, "units"))
+        if product.unit_value < 0:
+            raise InvalidInput("unitValue cannot be negative", loc=(*loc, "unitValue"))
+        for part_index, part in enumerate(product.parts):
+            part_name = part.name.strip()
+            if not part_name or len(part_name) > MAX_NAME_LENGTH:
+                raise InvalidInput(
+                    f"A part needs a name of 1 to {MAX_NAME_LENGTH} characters",
+                    loc=(*loc, "parts", part_index, "name"),
+                )
+
+
+def _normalize_tags(tags) -> list[str]:
+    try:
+        return normalize_tags(tags)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, loc=("body", "tags")) from None
+
+
+def _request_digest(**request) -> str:
+    canonical = json.dumps(request, sort_keys=True, default=_json_value, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, PartInput | ProductInput):
+        return asdict(value)
+    return value

@@ -1,0 +1,131 @@
+"""Django settings for Fabflow, all read from the environment through `fabflow.config`.
+
+The embedded default needs no variables at all: a SQLite database and local files under
+`./var/` (or FABFLOW_DATA_DIR). Production deployments set FABFLOW_PRODUCTION=true, SECRET_KEY,
+DATABASE_URL, ALLOWED_HOSTS and, for scale-out, STORAGE_URL.
+"""
+
+from fabflow import config
+
+DATA_DIR = config.data_dir()
+IS_PRODUCTION = config.env_bool("FABFLOW_PRODUCTION")
+
+SECRET_KEY = config.secret_key(is_production=IS_PRODUCTION)
+DEBUG = config.env_bool("DEBUG")
+ALLOWED_HOSTS = config.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_filters",
+    "django_tables2",
+    "ninja",
+    "fabflow.accounts",
+    "fabflow.orders",
+    "fabflow.flows",
+    "fabflow.files",
+    "fabflow.web",
+    "fabflow.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fabflow.urls"
+WSGI_APPLICATION = "fabflow.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": config.database(
+        config.env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'fabflow.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = config.env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = config.env_str("FABFLOW_MEDIA_ROOT", str(DATA_DIR / "files"))
+
+# Where asset files live: a local folder by default, or s3://bucket/prefix for scale-out.
+STORAGE_URL = config.env_str("STORAGE_URL", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The largest asset an upload may carry, in bytes.
+FABFLOW_MAX_UPLOAD_BYTES = config.env_int("FABFLOW_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = config.env_int("FABFLOW_MAX_JSON_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# E-mail: with no SMTP host the embedded mode keeps outgoing mail as files in the outbox.
+SMTP_HOST = config.env_str("SMTP_HOST")
+if SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = config.env_int("SMTP_PORT", 25)
+    EMAIL_HOST_USER = config.env_str("SMTP_USER")
+    EMAIL_HOST_PASSWORD = config.env_str("SMTP_PASSWORD")
+    EMAIL_USE_TLS = config.env_bool("SMTP_STARTTLS")
+    EMAIL_USE_SSL = config.env_bool("SMTP_SSL")
+    EMAIL_TIMEOUT = config.env_int("SMTP_TIMEOUT", 30)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "fabflow@localhost")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION and config.env_bool("HTTPS", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"fabflow": {"level": config.env_str("LOG_LEVEL", "INFO"), "propagate": True}},
+}
