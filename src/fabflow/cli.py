@@ -2,6 +2,7 @@
 
 fabflow serve    migrate, create the first admin on a new database, run web and worker
 fabflow web      run the web server only (scale-out)
+fabflow worker   run the order-flow engine only (scale-out: one or more per machine)
 fabflow migrate | createadmin | createkey | demo | <any Django management command>
 """
 
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     if command == "web":
         return web(argv[1:])
+    if command == "worker":
+        return worker(argv[1:])
     if command in {"help", "-h", "--help"}:
         print(__doc__)
         return 0
@@ -67,7 +70,7 @@ def serve(argv: list[str]) -> int:
             f"No SMTP_HOST set: outgoing e-mail is kept in {settings.EMAIL_FILE_PATH}", flush=True
         )
     print(f"Fabflow is serving at {url}", flush=True)
-    children = [_spawn("web", "--host", args.host, "--port", str(args.port))]
+    children = [_spawn("web", "--host", args.host, "--port", str(args.port)), _spawn("worker")]
     return _supervise(children)
 
 
@@ -99,6 +102,25 @@ def web(argv: list[str]) -> int:
 
     FabflowWeb().run()
     return 0
+
+
+def worker(argv: list[str]) -> int:
+    """Run the order-flow engine: DBOS's queue workers plus timeouts, recovery and take-over."""
+    parser = argparse.ArgumentParser(prog="fabflow worker")
+    parser.add_argument(
+        "--id",
+        default=os.environ.get("FABFLOW_WORKER_ID") or "local",
+        help="this worker's executor id; give each worker of a scale-out its own, kept across restarts",
+    )
+    parser.add_argument("--concurrency", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from fabflow.flows.worker import run_worker
+
+    return run_worker(executor_id=args.id, concurrency=args.concurrency)
 
 
 def _env_int(name: str, default: int) -> int:

@@ -99,3 +99,70 @@ def database(url: str) -> dict:
             ),
         }
     return config
+
+
+def dbos_database_url(database: dict) -> str:
+    """DBOS's system database for the app database `database` (Django's DATABASES entry).
+
+    In the embedded mode a SQLite file beside the app's own; on PostgreSQL a database named
+    `<name>_dbos` on the same server.
+    """
+    from urllib.parse import quote
+
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(database["NAME"])
+        if name == ":memory:" or name.startswith("file:"):
+            return f"sqlite:///{data_dir() / 'dbos.sqlite3'}"
+        base = name[: -len(".sqlite3")] if name.endswith(".sqlite3") else name
+        return f"sqlite:///{base}_dbos.sqlite3"
+    user = quote(database.get("USER") or "", safe="")
+    password = quote(database.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgresql://{credentials}{host}{port}/{database['NAME']}_dbos"
+
+
+def default_storage(storage_url: str, *, media_root: str) -> dict:
+    """Django's STORAGES['default'] for STORAGE_URL: local files, or `s3://bucket/prefix`.
+
+    S3 takes S3_ENDPOINT_URL (any S3-compatible server; AWS when unset), S3_REGION,
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or boto3's usual sources when unset),
+    S3_ADDRESSING_STYLE (path by default with an endpoint, as most non-AWS servers need) and
+    S3_PRESIGNED_URL_SECONDS, how long a presigned download link stays valid.
+    """
+    from urllib.parse import urlsplit
+
+    if not storage_url:
+        # No location option: the storage follows MEDIA_ROOT (FABFLOW_MEDIA_ROOT).
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if storage_url.startswith("file:"):
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": urlsplit(storage_url).path or media_root},
+        }
+    parts = urlsplit(storage_url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must be s3://bucket/prefix or file:///folder, not {storage_url!r}"
+        )
+    endpoint_url = env_str("S3_ENDPOINT_URL") or None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.netloc,
+            "location": parts.path.strip("/"),
+            "endpoint_url": endpoint_url,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path" if endpoint_url else "")
+            or None,
+            "signature_version": "s3v4",
+            # Stored names hold the asset's id, so they never collide: skip the existence check.
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_PRESIGNED_URL_SECONDS", 300),
+        },
+    }

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the vendored static files from the web processes themselves (no CDN, no proxy).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,13 +87,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files come straight from the apps' static folders: no collectstatic step to forget.
+# Set STATIC_ROOT only to collect them for a front proxy (`fabflow collectstatic`).
+STATIC_ROOT = config.env_str("STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = config.env_str("FABFLOW_MEDIA_ROOT", str(DATA_DIR / "files"))
 
 # Where asset files live: a local folder by default, or s3://bucket/prefix for scale-out.
 STORAGE_URL = config.env_str("STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": config.default_storage(STORAGE_URL, media_root=MEDIA_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The largest asset an upload may carry, in bytes.
@@ -114,6 +119,23 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "fabflow@localhost")
+
+# Order flows. The address callers outside reach Fabflow at (a connector's updateUrl); whether
+# connectors may call loopback and private addresses; DBOS's system database (a SQLite file beside
+# the app database in the embedded mode, a `<name>_dbos` PostgreSQL database in scale-out).
+FABFLOW_PUBLIC_URL = config.env_str("FABFLOW_PUBLIC_URL", "http://127.0.0.1:8000")
+FABFLOW_ALLOW_PRIVATE_WEBHOOKS = config.env_bool("FABFLOW_ALLOW_PRIVATE_WEBHOOKS")
+DBOS_SYSTEM_DATABASE_URL = config.env_str(
+    "DBOS_SYSTEM_DATABASE_URL", config.dbos_database_url(DATABASES["default"])
+)
+# How many tasks one worker process runs at once.
+FABFLOW_WORKER_CONCURRENCY = config.env_int("FABFLOW_WORKER_CONCURRENCY", 8)
+# Files: on S3, whether downloads redirect to a presigned URL instead of streaming through the
+# web process; the folders a `folder` export target may write into.
+FABFLOW_PRESIGNED_DOWNLOADS = bool(STORAGE_URL.startswith("s3:")) and config.env_bool(
+    "S3_PRESIGNED_DOWNLOADS"
+)
+FABFLOW_EXPORT_FOLDERS = config.env_list("FABFLOW_EXPORT_FOLDERS", [str(DATA_DIR / "exports")])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

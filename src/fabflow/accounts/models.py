@@ -1,17 +1,17 @@
 """Organizations, their users, product spaces and the secret keys webshops call the API with."""
 
-import uuid
-
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from fabflow.ids import uuid7
+
 
 class Organization(models.Model):
     """A tenant: a company using Fabflow. No row of one organization is visible to another."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -54,7 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     Django's own admin site. `tags` highlight the orders that concern this user.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200, blank=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
@@ -92,7 +92,7 @@ class ProductSpace(models.Model):
     `signing_secret` signs outbound webhooks so receivers can check they come from Fabflow.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="spaces")
     key = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
@@ -118,7 +118,7 @@ class SecretKey(models.Model):
     the full secret is shown once, when the key is created.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="secret_keys")
     name = models.CharField(max_length=200)
     key_id = models.CharField(max_length=32, unique=True)

@@ -1,10 +1,18 @@
 """Organizations, product spaces, users and secret keys: the rules for creating and using them."""
 
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 
 from fabflow.accounts import credentials
@@ -196,6 +204,98 @@ def rotate_signing_secret(*, actor: Actor, space_id) -> ProductSpace:
     space.signing_secret = credentials.new_signing_secret()
     space.save(update_fields=["signing_secret"])
     return space
+
+
+@transaction.atomic
+def add_user(
+    *,
+    actor: Actor,
+    email: str,
+    name: str = "",
+    is_admin: bool = False,
+    password: str | None = None,
+    set_password_url=None,
+) -> User:
+    """Add a user to the actor's organization (admins only).
+
+    Give an initial `password`, or `set_password_url` (a function of the user's encoded id and a
+    one-time token that returns the absolute address of the set-password page): then the new user
+    is e-mailed that link, and the user is not created when the e-mail cannot be sent.
+    """
+    _require_admin(actor)
+    if not password and set_password_url is None:
+        raise InvalidInput(
+            "Give an initial password or send a set-password link", loc=("password",)
+        )
+    user = create_user(
+        organization=actor.user.organization,
+        email=email,
+        password=password or None,
+        name=name,
+        is_admin=is_admin,
+    )
+    if not password:
+        link = set_password_url(*password_token(user))
+        who = actor.user.get_full_name()
+        try:
+            send_mail(
+                subject="Your Fabflow account",
+                message=(
+                    f"{who} added you to {user.organization.name} on Fabflow.\n\n"
+                    f"Choose your password here (the link works once, for "
+                    f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days):\n{link}\n\n"
+                    f"Then sign in with this e-mail address: {user.email}\n"
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        except (OSError, smtplib.SMTPException) as error:
+            raise Conflict(
+                f"The set-password e-mail could not be sent ({error}); the user was not added",
+                loc=("email",),
+            ) from None
+    return user
+
+
+def password_token(user: User) -> tuple[str, str]:
+    """The encoded user id and a one-time token for the set-password link of `user`."""
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+def user_for_password_token(*, encoded_id: str, token: str) -> User | None:
+    """The active user a set-password link belongs to, or None when the link is not valid."""
+    try:
+        user_id = urlsafe_base64_decode(encoded_id).decode()
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def set_password_with_token(*, encoded_id: str, token: str, password: str) -> User:
+    """Set the password of the user a set-password link belongs to; the link then stops working."""
+    user = user_for_password_token(encoded_id=encoded_id, token=token)
+    if user is None:
+        raise NotFound("This set-password link is not valid any more; ask an admin for a new one")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), loc=("password",)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def signing_secret(*, actor: Actor, space_id) -> str:
+    """The webhook signing secret of a space (admins only)."""
+    _require_admin(actor)
+    space = actor.spaces().filter(pk=space_id).first()
+    if space is None:
+        raise NotFound("No such product space")
+    return space.signing_secret
 
 
 def _require_admin(actor: Actor) -> None:

@@ -1,13 +1,12 @@
 """Order flows, their immutable versions, and the runs and task runs that track their progress."""
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from fabflow.accounts.models import Organization, ProductSpace, User
+from fabflow.ids import uuid7
 from fabflow.orders.models import Order
 
 models.CharField.register_lookup(Length)
@@ -26,7 +25,7 @@ class OrderFlow(models.Model):
     is never deleted, so every order can always show the flow it ran.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="flows")
     key = models.SlugField(max_length=100)
@@ -64,7 +63,7 @@ class OrderFlow(models.Model):
 class FlowVersion(models.Model):
     """One saved definition of a flow. Never changed: an order pins the version it started with."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     flow = models.ForeignKey(OrderFlow, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     definition = models.JSONField()
@@ -98,7 +97,7 @@ class FlowRunStatus(models.TextChoices):
 class FlowRun(models.Model):
     """One run of a pinned flow version over one order."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="flow_runs")
@@ -107,6 +106,8 @@ class FlowRun(models.Model):
         max_length=20, choices=FlowRunStatus.choices, default=FlowRunStatus.RUNNING
     )
     stage_index = models.PositiveIntegerField(default=0)
+    # The tags the current stage added to the order, taken off again when the stage ends.
+    added_tags = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -130,7 +131,7 @@ class TaskStatus(models.TextChoices):
 class TaskRun(models.Model):
     """One execution of one task of a flow run; a retry is a new attempt of the same row."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="+")
     run = models.ForeignKey(FlowRun, on_delete=models.CASCADE, related_name="tasks")
@@ -167,3 +168,24 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_key} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker process that runs flows, and when it last said it was alive.
+
+    Live workers take over the unfinished work of a worker that stopped heart-beating.
+    """
+
+    executor_id = models.CharField(max_length=100, primary_key=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+    # Set once another worker has taken this one's work over.
+    taken_over_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["executor_id"]
+
+    def __str__(self) -> str:
+        return self.executor_id

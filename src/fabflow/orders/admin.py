@@ -17,7 +17,6 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["name", "id"]
     date_hierarchy = "created_at"
     readonly_fields = ["request_digest", "created_at"]
-    raw_id_fields = ["thumbnail"]
     inlines = [ProductInline]
     show_full_result_count = False
 
@@ -26,7 +25,7 @@ class OrderAdmin(admin.ModelAdmin):
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["name", "order", "units", "unit_value", "created_at"]
     search_fields = ["name", "id"]
-    raw_id_fields = ["order", "thumbnail"]
+    raw_id_fields = ["order"]
     show_full_result_count = False
 
 
@@ -34,7 +33,7 @@ class ProductAdmin(admin.ModelAdmin):
 class PartAdmin(admin.ModelAdmin):
     list_display = ["name", "product", "order", "created_at"]
     search_fields = ["name", "id"]
-    raw_id_fields = ["product", "order", "thumbnail"]
+    raw_id_fields = ["product", "order"]
     show_full_result_count = False
 
 

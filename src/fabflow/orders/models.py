@@ -1,12 +1,11 @@
 """Orders, their products and parts, the files attached to them, and the order's event log."""
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
+from fabflow.ids import uuid7
 
 
 class OrderStatus(models.TextChoices):
@@ -20,8 +19,13 @@ class OrderStatus(models.TextChoices):
 class TenantModel(models.Model):
     """A row owned by one product space, with its organization copied for join-free filtering."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="+")
+    # Not indexed on their own: every tenant table has composite indexes that start with them.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    space = models.ForeignKey(
+        ProductSpace, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         abstract = True
@@ -30,7 +34,7 @@ class TenantModel(models.Model):
 class Order(TenantModel):
     """A request from a webshop for something to be made: products, each made of parts."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     name = models.CharField(max_length=200)
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED
@@ -44,9 +48,6 @@ class Order(TenantModel):
     flow_key = models.CharField(max_length=100, blank=True)
     # sha256 of the canonical creation request: an identical re-create returns this order.
     request_digest = models.CharField(max_length=64, editable=False)
-    thumbnail = models.ForeignKey(
-        "Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -73,7 +74,7 @@ class Order(TenantModel):
 class Product(TenantModel):
     """One ordered item with its configuration; `units` of it are to be made."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="products")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
@@ -82,9 +83,6 @@ class Product(TenantModel):
     deadline = models.DateTimeField(null=True, blank=True)
     configuration = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    thumbnail = models.ForeignKey(
-        "Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -115,15 +113,12 @@ class Product(TenantModel):
 class Part(TenantModel):
     """Something needed for a product to be complete: a printed piece, a stock item."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="parts")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     data = models.JSONField(default=dict, blank=True)
-    thumbnail = models.ForeignKey(
-        "Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -147,7 +142,7 @@ class AssetKind(models.TextChoices):
 class Asset(TenantModel):
     """A file attached to exactly one order, product or part."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.CASCADE, related_name="assets"
     )
@@ -208,14 +203,23 @@ class OrderEventType(models.TextChoices):
 class OrderEvent(models.Model):
     """One line of an order's history: what changed, who or what changed it, and when."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # Indexed by (order, created_at) below.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     type = models.CharField(max_length=30, choices=OrderEventType.choices)
+    # Users and keys are deactivated or revoked, never deleted in normal use: no index needed.
     actor_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_key = models.ForeignKey(
-        SecretKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SecretKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # The actor's name at the time, so the history reads right after a user or key is gone.
     actor_label = models.CharField(max_length=200)

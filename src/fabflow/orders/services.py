@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,7 +13,10 @@ from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
 from fabflow.accounts.services import normalize_tags
 from fabflow.errors import Conflict, InvalidInput, NotFound
+from fabflow.ids import uuid7
+from fabflow.orders import search
 from fabflow.orders.models import Order, OrderEvent, OrderEventType, Part, Product
+from fabflow.rows import insert_instance, insert_rows
 
 MAX_NAME_LENGTH = 200
 UNSET = object()
@@ -103,10 +106,9 @@ def create_order(
     if value is None:
         value = sum((p.unit_value * p.units for p in products), Decimal("0"))
     try:
+        # Insert first and let the unique (space, name) constraint catch a re-create: the common
+        # case, a new order, then costs no extra query.
         with transaction.atomic():
-            existing = Order.objects.filter(space=space, name=name).first()
-            if existing is not None:
-                return _existing_order(existing, digest)
             order = _insert_order(
                 actor=actor,
                 space=space,
@@ -121,7 +123,7 @@ def create_order(
                 digest=digest,
             )
     except IntegrityError:
-        # A concurrent create of the same name won the race; answer as for a re-create.
+        # The name exists (created earlier, or by a concurrent request that won the race).
         existing = Order.objects.filter(space=space, name=name).first()
         if existing is None:
             raise
@@ -199,42 +201,62 @@ def _insert_order(
         created_at=now,
         updated_at=now,
     )
-    order.save(force_insert=True)
+    insert_instance(order)
     product_rows, part_rows = [], []
     for position, item in enumerate(products):
-        product = Product(
-            **tenant,
-            order=order,
-            position=position,
-            name=item.name.strip(),
-            units=item.units,
-            unit_value=item.unit_value,
-            deadline=item.deadline,
-            configuration=item.configuration,
-            data=item.data,
-            created_at=now,
-        )
-        product_rows.append(product)
-        part_rows.extend(
-            Part(
+        product_id = uuid7()
+        product_rows.append(
+            {
                 **tenant,
-                product=product,
-                order=order,
-                position=part_position,
-                name=part.name.strip(),
-                data=part.data,
-                created_at=now,
-            )
+                "id": product_id,
+                "order_id": order.pk,
+                "position": position,
+                "name": item.name.strip(),
+                "units": item.units,
+                "unit_value": item.unit_value,
+                "deadline": item.deadline,
+                "configuration": item.configuration,
+                "data": item.data,
+                "created_at": now,
+            }
+        )
+        part_rows.extend(
+            {
+                **tenant,
+                "product_id": product_id,
+                "order_id": order.pk,
+                "position": part_position,
+                "name": part.name.strip(),
+                "data": part.data,
+                "created_at": now,
+            }
             for part_position, part in enumerate(item.parts)
         )
-    Product.objects.bulk_create(product_rows)
-    Part.objects.bulk_create(part_rows)
-    OrderEvent.objects.create(
-        order=order,
-        type=OrderEventType.CREATED,
-        details={"products": len(product_rows), "parts": len(part_rows), "value": str(value)},
-        created_at=now,
-        **actor.event_fields(),
+    insert_rows(Product, product_rows)
+    insert_rows(Part, part_rows)
+    search.index_order(
+        order_id=order.pk,
+        name=name,
+        product_names=[row["name"] for row in product_rows],
+        part_names=[row["name"] for row in part_rows],
+    )
+    insert_rows(
+        OrderEvent,
+        [
+            {
+                "order_id": order.pk,
+                "type": OrderEventType.CREATED,
+                "details": {
+                    "products": len(product_rows),
+                    "parts": len(part_rows),
+                    "value": str(value),
+                },
+                "created_at": now,
+                "actor_user_id": actor.user.pk if actor.user else None,
+                "actor_key_id": actor.key.pk if actor.key else None,
+                "actor_label": actor.label,
+            }
+        ],
     )
     return order
 
@@ -287,7 +309,20 @@ def _normalize_tags(tags) -> list[str]:
         raise InvalidInput(error.message, loc=("body", "tags")) from None
 
 
-def _request_digest(**request) -> str:
+def _request_digest(*, products: list[ProductInput], **request) -> str:
+    """sha256 of the canonical creation request, to tell an identical re-create from a new one."""
+    request["products"] = [
+        {
+            "name": product.name,
+            "units": product.units,
+            "unitValue": product.unit_value,
+            "deadline": product.deadline,
+            "configuration": product.configuration,
+            "data": product.data,
+            "parts": [{"name": part.name, "data": part.data} for part in product.parts],
+        }
+        for product in products
+    ]
     canonical = json.dumps(request, sort_keys=True, default=_json_value, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -297,6 +332,80 @@ def _json_value(value):
         return format(value.normalize(), "f")
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, PartInput | ProductInput):
-        return asdict(value)
     return value
+
+
+# The flow engine (flows/services.py) provides the flow and task calls. Until it provides one, asking
+# for it is a conflict the client can read, never a server error; this is the one place that checks.
+FLOW_ENGINE_UNAVAILABLE = "The flow engine is not available"
+
+
+def flow_service(name: str):
+    """The flow engine's service function `name`, or Conflict while the engine lacks it."""
+    try:
+        from fabflow.flows import services as flow_services
+    except ImportError:
+        flow_services = None
+    function = getattr(flow_services, name, None)
+    if function is None:
+        raise Conflict(FLOW_ENGINE_UNAVAILABLE)
+    return function
+
+
+def submit_order(
+    *, actor: Actor, space_key: str | None, flow_key: str = "", **order
+) -> CreatedOrder:
+    """Create an order in the actor's (or the named) space and start its flow, in one transaction."""
+    space = resolve_space(actor=actor, space_key=space_key)
+    if not flow_key:
+        return create_order(actor=actor, space=space, **order)
+    start_flow = flow_service("start_flow")
+    with transaction.atomic():
+        created = create_order(actor=actor, space=space, flow_key=flow_key, **order)
+        if created.is_new:
+            start_flow(actor=actor, order_id=created.order.pk, flow_key=flow_key)
+    return created
+
+
+def filter_orders(*, actor: Actor, params):
+    """The validated `OrderFilterSet` over the orders the actor may see (see orders/filters.py)."""
+    from fabflow.orders.filters import OrderFilterSet
+
+    return _validated(OrderFilterSet(params, queryset=actor.restrict(Order.objects.all())))
+
+
+def filter_products(*, actor: Actor, params):
+    """The validated `ProductFilterSet` over the products the actor may see."""
+    from fabflow.orders.filters import ProductFilterSet
+
+    return _validated(ProductFilterSet(params, queryset=actor.restrict(Product.objects.all())))
+
+
+def filter_parts(*, actor: Actor, params):
+    """The validated `PartFilterSet` over the parts the actor may see."""
+    from fabflow.orders.filters import PartFilterSet
+
+    return _validated(PartFilterSet(params, queryset=actor.restrict(Part.objects.all())))
+
+
+def get_product(*, actor: Actor, product_id) -> Product:
+    """A product the actor may see."""
+    product = actor.restrict(Product.objects.select_related("order")).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product")
+    return product
+
+
+def get_part(*, actor: Actor, part_id) -> Part:
+    """A part the actor may see."""
+    part = actor.restrict(Part.objects.select_related("order")).filter(pk=part_id).first()
+    if part is None:
+        raise NotFound("No such part")
+    return part
+
+
+def _validated(filterset):
+    if not filterset.is_valid():
+        name, messages = next(iter(filterset.errors.items()))
+        raise InvalidInput(" ".join(messages), loc=("query", name))
+    return filterset

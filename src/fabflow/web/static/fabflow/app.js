@@ -12,6 +12,8 @@
  *   Confirm         <form data-confirm="Delete 3 orders?">, or <button data-confirm="…"> as the submitter
  *   Autosubmit      <input data-autosubmit>: submits its form on Enter or on blur when changed; Esc reverts
  *   Flash           <button class="close" data-dismiss> inside .message removes it
+ *   Keep query      <form data-keep-query>: on submit its action takes the page's current query
+ *                   string (filters and sort pushed by htmx), so e.g. an export is sorted like the page
  */
 (function () {
   "use strict";
@@ -184,6 +186,15 @@
   });
   document.addEventListener("focusout", (ev) => {
     if (ev.target.matches && ev.target.matches("input[data-autosubmit]")) autosubmit(ev.target);
+  });
+
+  /* ---------- forms that act on the page as currently filtered ---------- */
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (!form.matches || !form.matches("form[data-keep-query]")) return;
+    const action = new URL(form.getAttribute("action") || window.location.pathname, window.location.href);
+    action.search = window.location.search;
+    form.setAttribute("action", action.pathname + action.search);
   });
 
   /* ---------- wiring ---------- */

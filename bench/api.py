@@ -1,0 +1,264 @@
+"""Benchmark: REST API v1 over real HTTP on Fabflow started the embedded way (`fabflow serve`).
+
+    python bench/api.py --orders 100000 [--database-url sqlite:///var/bench/api-100k.sqlite3]
+    python bench/api.py --orders 100000 --database-url postgres://…/bench
+    python scripts/with_postgres.py python bench/api.py --orders 100000   (a throwaway cluster)
+
+Builds the dataset once (bench/dataset.py), starts `fabflow serve` on it, then measures with
+concurrent clients:
+
+1. orders created per second through `POST /orders` (3 products × 2 parts each);
+2. latency (p50/p95/p99) of the first page of `GET /orders` with a status filter, a `search`
+   term and `ordering=-createdAt`, for a common and a rare term.
+
+Beside each list figure it prints the floor — the same page (orders with their products and
+parts, as JSON) fetched by one raw SQL query on the same database — and the ratio. Targets on
+2 cores with SQLite: ≥ 500 orders/s; list p95 ≤ 50 ms at 100,000 orders, ≤ 100 ms at 1,000,000;
+ratio to the floor ≤ 3.
+"""
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import dataset  # noqa: E402
+
+TARGET_CREATES_PER_SECOND = 500
+TARGET_RATIO = 3.0
+# A material word is in about a third of the orders; a customer name in about 1 in 2,000.
+TERMS = {"common": "gold", "rare": "maes123"}
+STATUS = "in_progress"
+SQLITE_FLOOR = """
+SELECT json_group_array(json_object(
+  'id', o.id, 'name', o.name, 'status', o.status, 'value', o.value, 'createdAt', o.created_at,
+  'tags', json(o.tags), 'data', json(o.data),
+  'products', (SELECT json_group_array(json_object('id', p.id, 'name', p.name, 'units', p.units,
+      'unitValue', p.unit_value, 'configuration', json(p.configuration),
+      'parts', (SELECT json_group_array(json_object('id', t.id, 'name', t.name))
+                FROM orders_part t WHERE t.product_id = p.id)))
+    FROM orders_product p WHERE p.order_id = o.id)))
+FROM (SELECT o.* FROM orders_search s JOIN orders_order o ON o.id = s.order_id
+      WHERE orders_search MATCH ? AND o.space_id = ? AND o.status = ?
+      ORDER BY s.rowid DESC LIMIT 50) o
+"""
+POSTGRESQL_FLOOR = """
+SELECT json_agg(json_build_object(
+  'id', o.id, 'name', o.name, 'status', o.status, 'value', o.value, 'createdAt', o.created_at,
+  'tags', o.tags, 'data', o.data,
+  'products', (SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'units', p.units,
+      'unitValue', p.unit_value, 'configuration', p.configuration,
+      'parts', (SELECT json_agg(json_build_object('id', t.id, 'name', t.name))
+                FROM orders_part t WHERE t.product_id = p.id)))
+    FROM orders_product p WHERE p.order_id = o.id)))
+FROM (SELECT o.* FROM orders_search s JOIN orders_order o ON o.id = s.order_id
+      WHERE s.document @@ to_tsquery('simple', %s) AND o.space_id = %s AND o.status = %s
+      ORDER BY s.id DESC LIMIT 50) o
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def order_body(name: str) -> dict:
+    return {
+        "name": name,
+        "tags": ["bench"],
+        "products": [
+            {
+                "name": f"Ring {product}",
+                "units": product + 1,
+                "unitValue": "129.90",
+                "configuration": {"size": 52 + product, "engraving": "Forever"},
+                "parts": [{"name": f"Band {product}.{part}"} for part in range(2)],
+            }
+            for product in range(3)
+        ],
+    }
+
+
+def measure_creates(base: str, secret: str, *, clients: int, seconds: float) -> tuple[int, float]:
+    """Create orders from `clients` threads for `seconds`; return (orders, orders per second)."""
+    counts = [0] * clients
+    failures = []
+    run = f"{time.time_ns():x}"
+    stop_at = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        headers = {"Authorization": f"Bearer {secret}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+            while time.perf_counter() < stop_at:
+                response = http.post(
+                    "/api/v1/orders", json=order_body(f"Bench {run}-{index}-{counts[index]}")
+                )
+                if response.status_code != 201:
+                    failures.append(response.text[:300])
+                    return
+                counts[index] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"create failed: {failures[0]}")
+    return sum(counts), sum(counts) / elapsed
+
+
+def measure_list(base: str, secret: str, term: str, *, rounds: int, clients: int) -> list[float]:
+    params = {"status": STATUS, "search": term, "ordering": "-createdAt", "limit": 50}
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        headers = {"Authorization": f"Bearer {secret}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+            http.get("/api/v1/orders", params=params).raise_for_status()  # warm up
+            for _round in range(rounds):
+                started = time.perf_counter()
+                response = http.get("/api/v1/orders", params=params)
+                elapsed = (time.perf_counter() - started) * 1000
+                response.raise_for_status()
+                with lock:
+                    timings.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def measure_floor(database_url: str, term: str, *, rounds: int) -> list[float]:
+    """The same page by one raw SQL query, on a connection of its own."""
+    from django.db import connection
+
+    from fabflow.accounts.models import ProductSpace
+    from fabflow.orders import search
+
+    space_id = ProductSpace.objects.get(key=dataset.SPACE_KEY, organization__name="Bench").pk
+    words = search.query_words(term)
+    if connection.vendor == "postgresql":
+        sql, params = POSTGRESQL_FLOOR, [" & ".join(f"{w}:*" for w in words), space_id, STATUS]
+    else:
+        sql = SQLITE_FLOOR.replace("?", "%s")
+        params = [" AND ".join(f'"{w}"*' for w in words), space_id.hex, STATUS]
+    timings = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+        for _round in range(rounds):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--create-seconds", type=float, default=10.0)
+    parser.add_argument("--create-clients", type=int, default=8)
+    parser.add_argument("--list-clients", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=100)
+    args = parser.parse_args()
+    database_url = (
+        args.database_url
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///var/bench/api-{args.orders}.sqlite3"
+    )
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    built = dataset.build(database_url=database_url, orders=args.orders)
+    print(f"dataset: {built.orders:,} orders ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, DATABASE_URL=database_url, FABFLOW_DATA_DIR=str(built.data_dir))
+    log = open(built.data_dir / "serve.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/openapi.json", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit((built.data_dir / "serve.log").read_text()) from None
+                time.sleep(0.2)
+
+        from django.db import connection
+
+        engine = connection.vendor
+        print(f"\nREST API v1 on {engine}, {built.orders:,} orders, 2 web workers × 4 threads\n")
+        for term_kind, term in TERMS.items():
+            api = measure_list(
+                base, built.secret, term, rounds=args.rounds, clients=args.list_clients
+            )
+            floor = measure_floor(database_url, term, rounds=args.rounds)
+            target = 50 if args.orders <= 100_000 else 100
+            p95, floor_p95 = percentile(api, 0.95), percentile(floor, 0.95)
+            print(
+                f"GET /orders status+search({term_kind} {term!r})+-createdAt, "
+                f"{args.list_clients} clients: p50 {percentile(api, 0.5):.1f} ms  "
+                f"p95 {p95:.1f} ms  p99 {percentile(api, 0.99):.1f} ms  (target p95 ≤ {target} ms)"
+            )
+            print(
+                f"    floor (one raw SQL query, same page as JSON): p50 "
+                f"{percentile(floor, 0.5):.2f} ms  p95 {floor_p95:.2f} ms  ratio p95 "
+                f"{p95 / floor_p95:.1f}×  (goal ≤ {TARGET_RATIO:.0f}×)"
+            )
+        created, rate = measure_creates(
+            base, built.secret, clients=args.create_clients, seconds=args.create_seconds
+        )
+        print(
+            f"\nPOST /orders (3 products × 2 parts), {args.create_clients} clients: "
+            f"{rate:.0f} orders/s ({created} in {args.create_seconds:.0f} s; target ≥ "
+            f"{TARGET_CREATES_PER_SECOND})"
+        )
+        print(
+            "    floor (FLOORS.md, raw SQL, one commit per order): SQLite 2,441 orders/s, "
+            f"PostgreSQL ~1,300; ratio {(2441 if engine == 'sqlite' else 1300) / rate:.1f}×"
+        )
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+        log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,395 @@
+"""Flow engine throughput and latency, beside the bare DBOS floor measured in the same run.
+
+    python bench/flows.py [--orders 300] [--burst 1000] [--workers 1]
+    python scripts/with_postgres.py sh -c 'python bench/flows.py --database-url "$DATABASE_URL" --workers 2'
+    python bench/flows.py --shape task        # the other shape: a workflow per task
+
+Measures, on a fresh installation in a temporary folder (SQLite unless DATABASE_URL is
+PostgreSQL): orders/s completing a flow of three automatic tasks (e-mail to a local SMTP server →
+connector to a local receiver → wait 0 ms); the latency from a task's end to its successor's
+start (p50/p95), idle (orders one at a time) and in a burst; the lateness of timeouts (p99).
+The floor is a bare DBOS workflow of 3 no-op steps on the same kind of database.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"successor_idle_p95_ms": 50, "successor_burst_p95_ms": 250, "timeout_p99_s": 1.0}
+FLOORS = {"sqlite": 128, "postgresql": 103}
+
+FLOOR_SCRIPT = r"""
+import os, sys, time, tempfile
+import sqlalchemy as sa
+from dbos import DBOS
+url = sys.argv[1]; count = int(sys.argv[2]); start_at = float(sys.argv[3])
+engine = None
+if url.startswith("sqlite"):
+    engine = sa.create_engine(url)
+    @sa.event.listens_for(engine, "connect")
+    def _p(c, r):
+        c.isolation_level = "IMMEDIATE"
+        c.execute("PRAGMA busy_timeout=30000"); c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=NORMAL")
+DBOS(config={"name": "floor", "system_database_url": url, "system_database_engine": engine,
+             "application_version": "floor", "log_level": "ERROR"})
+@DBOS.step()
+def noop(i): return i
+@DBOS.workflow()
+def flow(i):
+    for s in range(3): noop(s)
+DBOS.launch()
+flow(-1)
+time.sleep(max(0.0, start_at - time.time()))
+start = time.perf_counter()
+for i in range(count): flow(i)
+print(count / (time.perf_counter() - start))
+DBOS.destroy()
+"""
+
+
+def percentile(values, fraction):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, round(fraction * (len(values) - 1)))]
+
+
+def start_smtp():
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.count += 1
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, port
+
+
+def start_receiver():
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def read_counters(paths):
+    """(task transactions, polling transactions, time) summed over the workers' counter files."""
+    import json
+
+    tasks, polling, at = 0, 0, 0.0
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        tasks += data["tasks"]
+        polling += data["polling"]
+        at = max(at, data["at"])
+    return tasks, polling, at
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--idle", type=int, default=30)
+    parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument("--timeouts", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", help="PostgreSQL (scale-out); SQLite when not given")
+    parser.add_argument(
+        "--shape",
+        choices=["chain", "task"],
+        default="chain",
+        help="chain: a task's first automatic successor runs in its workflow (the product); "
+        "task: every task a workflow of its own",
+    )
+    args = parser.parse_args()
+
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    tmp = Path(tempfile.mkdtemp(prefix="fabflow-bench-"))
+    smtp, smtp_port = start_smtp()
+    receiver = start_receiver()
+    env = dict(os.environ)
+    env.update(
+        FABFLOW_DATA_DIR=str(tmp / "var"),
+        SECRET_KEY="bench",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        FABFLOW_ALLOW_PRIVATE_WEBHOOKS="true",
+        LOG_LEVEL="ERROR",
+        FABFLOW_INLINE_SUCCESSORS="1" if args.shape == "chain" else "0",
+    )
+    counters = [tmp / f"counters-{n}.json" for n in range(args.workers)]
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fabflow.settings"
+    is_postgres = env.get("DATABASE_URL", "").startswith("postgres")
+    subprocess.run([sys.executable, "-m", "fabflow.cli", "migrate", "-v0"], env=env, check=True)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import transaction
+
+    from fabflow.accounts import services as accounts
+    from fabflow.accounts.actors import Actor
+    from fabflow.flows import services
+    from fabflow.flows.models import TaskRun
+    from fabflow.orders.models import Order, OrderEvent
+    from fabflow.orders.services import ProductInput, create_order
+
+    organization = accounts.create_organization(name="Bench")
+    space = accounts.create_space(organization=organization, name="Bench", key="bench")
+    actor = Actor.system(organization.pk)
+    uri = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    chain = [
+        {
+            "key": "work",
+            "tasks": [
+                {
+                    "key": "mail",
+                    "handlerKey": "send-email",
+                    "payload": {
+                        "recipient": ["a@example.com"],
+                        "subject": "{{ order.name }}",
+                        "body": "x",
+                    },
+                    "next": [
+                        {
+                            "key": "push",
+                            "handlerKey": "consume-rest-api",
+                            "payload": {"uri": uri},
+                            "next": [
+                                {"key": "pause", "handlerKey": "wait", "payload": {"duration": 0}}
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    services.create_flow(actor=actor, space=space, name="Three tasks", definition=chain)
+    services.create_flow(
+        actor=actor,
+        space=space,
+        name="Timeout flow",
+        definition=[
+            {
+                "key": "one",
+                "tasks": [
+                    {
+                        "key": "late",
+                        "handlerKey": "manual-confirmation",
+                        "timeoutDuration": 1000,
+                        "payload": {"title": "t"},
+                    }
+                ],
+            }
+        ],
+    )
+
+    services.create_flow(
+        actor=actor,
+        space=space,
+        name="Two stages",
+        definition=[
+            {
+                "key": f"stage-{key}",
+                "tasks": [{"key": key, "handlerKey": "wait", "payload": {"duration": 0}}],
+            }
+            for key in ("first", "second")
+        ],
+    )
+
+    def make_orders(count, prefix, flow_key="three-tasks", every_tenth=None):
+        ids = []
+        for index in range(count):
+            flow_key_now = every_tenth if every_tenth and index % 10 == 9 else flow_key
+            with transaction.atomic():
+                order = create_order(
+                    actor=actor,
+                    space=space,
+                    name=f"{prefix} {index}",
+                    products=[ProductInput(name="Ring", units=1, unit_value=1)],
+                ).order
+                services.start_flow(actor=actor, order_id=order.pk, flow_key=flow_key_now)
+            ids.append(order.pk)
+        return ids
+
+    def wait_done(ids, timeout=1200):
+        deadline = time.monotonic() + timeout
+        while Order.objects.filter(pk__in=ids, status="success").count() < len(ids):
+            if time.monotonic() > deadline:
+                raise SystemExit("the flows did not finish in time")
+            time.sleep(0.05)
+
+    def successor_latencies(ids, parents=None):
+        parents = parents or {"push": "mail", "pause": "push"}
+        rows = {
+            (t.order_id, t.task_key): t
+            for t in TaskRun.objects.filter(order_id__in=ids).only(
+                "order_id", "task_key", "started_at", "finished_at"
+            )
+        }
+        gaps = []
+        for (order_id, key), task in rows.items():
+            parent = parents.get(key)
+            if parent:
+                gaps.append(
+                    (task.started_at - rows[(order_id, parent)].finished_at).total_seconds() * 1000
+                )
+        return gaps
+
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "fabflow.cli", "worker", "--id", f"bench-{n}"],
+            env={**env, "FABFLOW_COUNTERS_FILE": str(counters[n])},
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(args.workers)
+    ]
+    try:
+        time.sleep(4)
+        deadline = time.monotonic() + 120
+        while not all(path.exists() for path in counters):  # every worker is up and sweeping
+            if time.monotonic() > deadline:
+                raise SystemExit("the workers did not start")
+            time.sleep(0.2)
+        # Idle: one order at a time.
+        idle_gaps = []
+        for index in range(args.idle):
+            ids = make_orders(1, f"Idle {index}")
+            wait_done(ids)
+            idle_gaps += successor_latencies(ids)
+        # A successor in the next stage goes through the queue (with priority).
+        idle_stage_gaps = []
+        for index in range(max(1, args.idle // 3)):
+            ids = make_orders(1, f"Idle stages {index}", "two-stages")
+            wait_done(ids)
+            idle_stage_gaps += successor_latencies(ids, {"second": "first"})
+        # Throughput: all orders created first, then the clock runs until all succeed.
+        # DBOS's background transactions (notification polling, …) while idle, subtracted.
+        idle_start = read_counters(counters)
+        time.sleep(3)
+        idle_end = read_counters(counters)
+        background_rate = (idle_end[0] - idle_start[0]) / (idle_end[2] - idle_start[2])
+        # The clock runs from the first order's creation (the workers start on it at once).
+        before = read_counters(counters)
+        cpu_before = sum(cpu_seconds(w.pid) for w in workers)
+        start = time.perf_counter()
+        ids = make_orders(args.orders, "Throughput")
+        wait_done(ids)
+        elapsed = time.perf_counter() - start
+        cpu_per_flow = (sum(cpu_seconds(w.pid) for w in workers) - cpu_before) / args.orders
+        flows_per_second = args.orders / elapsed
+        time.sleep(0.6)
+        after = read_counters(counters)
+        background = background_rate * (after[2] - before[2])
+        per_transition = (after[0] - before[0] - background) / (3 * args.orders)
+        polling_per_transition = (after[1] - before[1]) / (3 * args.orders)
+        polling_rate = (after[1] - before[1]) / (after[2] - before[2])
+        # Burst: 1,000 orders created as fast as possible while workers run; every tenth runs
+        # the two-stage flow, whose second stage is queued behind the burst's new runs.
+        burst_ids = make_orders(args.burst, "Burst", every_tenth="two-stages")
+        wait_done(burst_ids)
+        burst_gaps = successor_latencies(burst_ids)
+        burst_stage_gaps = successor_latencies(burst_ids, {"second": "first"})
+        # Timeouts: how long after its deadline each order shows Unhealthy.
+        timeout_ids = make_orders(args.timeouts, "Timeout", "timeout-flow")
+        time.sleep(3)
+        lateness = []
+        for task in TaskRun.objects.filter(order_id__in=timeout_ids):
+            event = OrderEvent.objects.filter(order_id=task.order_id, type="task_overdue").first()
+            if event:
+                lateness.append((event.created_at - task.deadline_at).total_seconds())
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+        smtp.stop()
+        receiver.shutdown()
+
+    database = "postgresql" if is_postgres else "sqlite"
+    floor_url = settings.DBOS_SYSTEM_DATABASE_URL.rsplit("/", 1)[0] + "/floor_dbos"
+    if not is_postgres:
+        floor_url = f"sqlite:///{tmp / 'floor.sqlite3'}"
+    if is_postgres:
+        from fabflow.flows.worker import _ensure_postgres_database
+
+        _ensure_postgres_database(floor_url)
+    start_at = str(time.time() + 10)
+    floor_runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", FLOOR_SCRIPT, floor_url, "300", start_at],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(args.workers)
+    ]
+    floor = sum(float(p.communicate()[0].strip().splitlines()[-1]) for p in floor_runs)
+
+    print(f"database: {database}, workers: {args.workers}, shape: {args.shape}")
+    print(
+        f"flows/s (3 automatic tasks): {flows_per_second:.1f}   floor (bare DBOS, 3 no-op steps, "
+        f"{args.workers} process(es)): {floor:.1f}/s, documented {FLOORS[database]}/s   "
+        f"ratio {flows_per_second / floor:.2f} (target ≥ 0.5)"
+    )
+    print(f"worker CPU per flow: {cpu_per_flow * 1000:.1f} ms")
+    print(
+        f"system-database transactions per task transition: {per_transition:.2f}, plus "
+        f"{polling_per_transition:.2f} of the queue's polling ({polling_rate:.0f}/s); "
+        f"background {background_rate:.1f}/s subtracted"
+    )
+    print(
+        f"successor start idle: p50 {percentile(idle_gaps, 0.5):.1f} ms, p95 {percentile(idle_gaps, 0.95):.1f} ms "
+        f"(target ≤ {TARGETS['successor_idle_p95_ms']} ms)"
+    )
+    print(
+        f"successor start in a burst of {args.burst}: p50 {percentile(burst_gaps, 0.5):.1f} ms, "
+        f"p95 {percentile(burst_gaps, 0.95):.1f} ms (target ≤ {TARGETS['successor_burst_p95_ms']} ms)"
+    )
+    print(
+        f"next-stage successor (queued) start: idle p50 {percentile(idle_stage_gaps, 0.5):.1f} ms, "
+        f"p95 {percentile(idle_stage_gaps, 0.95):.1f} ms; in the burst p50 "
+        f"{percentile(burst_stage_gaps, 0.5):.1f} ms, p95 {percentile(burst_stage_gaps, 0.95):.1f} ms"
+    )
+    print(
+        f"timeout lateness: p50 {percentile(lateness, 0.5):.3f} s, p99 {percentile(lateness, 0.99):.3f} s "
+        f"over {len(lateness)} tasks (target ≤ {TARGETS['timeout_p99_s']} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

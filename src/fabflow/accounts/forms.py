@@ -1,0 +1,94 @@
+"""The forms of the admin pages (users, secret keys) and of the set-password page.
+
+The forms check what the browser sent; the rules (unique e-mail, who may do what) live in
+`accounts/services.py`, whose errors `add_service_error` puts beside the field they concern.
+"""
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from fabflow.errors import FabflowError
+
+
+def add_service_error(form: forms.Form, error: FabflowError) -> None:
+    """Show a service's error beside the form field its location names, else above the form."""
+    field = next((part for part in reversed(error.loc) if part in form.fields), None)
+    form.add_error(field, error.message)
+
+
+class AddUserForm(forms.Form):
+    """An admin adds a user, with an initial password or a set-password link sent by e-mail."""
+
+    ACCESS_PASSWORD = "password"
+    ACCESS_LINK = "link"
+
+    email = forms.EmailField(label="E-mail", max_length=254)
+    name = forms.CharField(label="Name", max_length=200, required=False)
+    is_admin = forms.BooleanField(label="Administrator", required=False)
+    access = forms.ChoiceField(
+        label="How the user gets in",
+        choices=[
+            (ACCESS_LINK, "E-mail a link to choose a password"),
+            (ACCESS_PASSWORD, "Set an initial password"),
+        ],
+        initial=ACCESS_LINK,
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label="Initial password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text="Only with an initial password; the user can change it later.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("access") == self.ACCESS_PASSWORD:
+            password = cleaned.get("password") or ""
+            if not password:
+                self.add_error("password", "Enter an initial password, or e-mail a link instead.")
+            else:
+                try:
+                    password_validation.validate_password(password)
+                except forms.ValidationError as error:
+                    self.add_error("password", error)
+        return cleaned
+
+
+class UserTagsForm(forms.Form):
+    """The comma-separated tags of one user, edited in place on the Users page."""
+
+    tags = forms.CharField(label="Tags", required=False, max_length=2000)
+
+
+class AddSecretKeyForm(forms.Form):
+    """A new API key for one product space."""
+
+    name = forms.CharField(
+        label="Key name",
+        max_length=200,
+        help_text="Say where the key is used, e.g. the webshop's name.",
+    )
+
+
+class SetPasswordForm(forms.Form):
+    """A new user chooses a password through the link an admin had sent."""
+
+    password = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password and not only digits.",
+    )
+    password_again = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned

@@ -1,0 +1,97 @@
+"""Signing in and out, and the column choices a user keeps for each table."""
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError
+from fabflow.web import throttle
+from fabflow.web.listing import table_page
+from fabflow.web.services import save_table_columns
+
+WRONG_CREDENTIALS = (
+    "That e-mail address and password do not match an account. Check both and try again."
+)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """The sign-in form; a wrong password and an unknown e-mail get the same answer."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    context = {"next": next_url, "email": "", "error": ""}
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()
+        password = request.POST.get("password", "")
+        address = request.META.get("REMOTE_ADDR", "")
+        context["email"] = email
+        wait = throttle.retry_after(email=email, address=address)
+        if wait is not None:
+            minutes = max(1, round(wait.total_seconds() / 60))
+            context["error"] = (
+                "Too many failed sign-in attempts. "
+                f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
+            )
+            return render(request, "web/sign_in.html", context, status=429)
+        user = authenticate(request, email=email.lower(), password=password) if email else None
+        if user is None:
+            throttle.record_failure(email=email, address=address)
+            context["error"] = WRONG_CREDENTIALS
+            return render(request, "web/sign_in.html", context, status=401)
+        throttle.clear_account(email=email)
+        login(request, user)
+        return redirect(next_url)
+    if request.GET.get("signed_out"):
+        context["notice"] = "You are signed out."
+    return render(request, "web/sign_in.html", context)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect(f"{reverse('login')}?signed_out=1")
+
+
+@login_required
+@require_POST
+def table_columns(request: HttpRequest, table: str) -> HttpResponse:
+    """Save which columns of `table` the user sees, then show the page they came from."""
+    page = table_page(table)
+    if page is None:
+        return HttpResponse("No such table", status=404)
+    allowed = [name for name, _title in page.table_class.choosable_columns()]
+    try:
+        save_table_columns(
+            actor=Actor.for_user(request.user),
+            table=page.table_class.preference_key,
+            columns=request.POST.getlist("columns"),
+            allowed=allowed,
+        )
+    except FabflowError as error:
+        messages.error(request, error.message)
+    # A 303 makes the browser (and htmx) fetch the list again with GET, with the new columns.
+    response = redirect(
+        _safe_next(request, request.POST.get("next"), default=reverse(f"{table}_list"))
+    )
+    response.status_code = 303
+    return response
+
+
+def _safe_next(request: HttpRequest, url: str | None, default: str = "/") -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default

@@ -1,0 +1,165 @@
+"""REST API v1: flows, tasks and connector feedback, handed to the flow engine (flows/services.py).
+
+Each call goes through `orders.services.flow_service`, which answers a 409 "The flow engine is not
+available" while the engine does not provide that call.
+"""
+
+from uuid import UUID
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from fabflow.api.schemas import (
+    Accepted,
+    ConfirmIn,
+    FeedbackIn,
+    FlowDefinitionIn,
+    FlowIn,
+    FlowOut,
+    FlowPage,
+    RejectIn,
+    TaskOut,
+    render,
+    responses,
+)
+from fabflow.orders.api import PageParams, render_task
+from fabflow.orders.services import flow_service
+
+router = Router()
+
+
+def render_flow(flow, version=None) -> dict:
+    version = version or flow.latest_version()
+    return {
+        "key": flow.key,
+        "name": flow.name,
+        "spaceKey": flow.space.key,
+        "version": version.number if version else 0,
+        "definition": version.definition if version else [],
+        "createdAt": flow.created_at,
+        "updatedAt": flow.updated_at,
+    }
+
+
+@router.get(
+    "/flows", response=responses({200: FlowPage}, 409), tags=["flows"], summary="List flows"
+)
+def list_flows(request, params: Query[PageParams]):
+    flows = list(flow_service("list_flows")(actor=request.auth))
+    return render(FlowPage, {"items": [render_flow(flow) for flow in flows], "nextCursor": None})
+
+
+@router.post(
+    "/flows",
+    response=responses({201: FlowOut}, 403, 404, 409, 413),
+    tags=["flows"],
+    summary="Create a flow",
+)
+def create_flow(request, payload: FlowIn):
+    from fabflow.orders.services import resolve_space
+
+    create = flow_service("create_flow")
+    space = resolve_space(actor=request.auth, space_key=payload.spaceKey)
+    flow = create(actor=request.auth, space=space, name=payload.name, definition=payload.definition)
+    return render(FlowOut, render_flow(flow), status=201)
+
+
+class FlowSpaceParams(Schema):
+    spaceKey: str | None = Field(
+        None, max_length=100, description="the flow's space, for users whose spaces share a key"
+    )
+
+
+@router.get("/flows/{flow_key}", response=responses({200: FlowOut}, 404, 409), tags=["flows"])
+def get_flow(request, flow_key: str, params: Query[FlowSpaceParams]):
+    """Read a flow and its latest definition."""
+    flow = flow_service("get_flow")(
+        actor=request.auth, flow_key=flow_key, space_key=params.spaceKey
+    )
+    return render(FlowOut, render_flow(flow))
+
+
+@router.put(
+    "/flows/{flow_key}",
+    response=responses({200: FlowOut}, 403, 404, 409, 413),
+    tags=["flows"],
+    summary="Save a new version of a flow's definition",
+)
+def save_flow_version(
+    request, flow_key: str, payload: FlowDefinitionIn, params: Query[FlowSpaceParams]
+):
+    version = flow_service("save_flow_version")(
+        actor=request.auth,
+        flow_key=flow_key,
+        space_key=params.spaceKey,
+        definition=payload.definition,
+    )
+    return render(FlowOut, render_flow(version.flow, version))
+
+
+def _task_call(name: str, request, task_id, **arguments) -> dict:
+    task = flow_service(name)(actor=request.auth, task_id=task_id, **arguments)
+    return render(TaskOut, render_task(task))
+
+
+@router.post(
+    "/tasks/{task_id}/confirm",
+    response=responses({200: TaskOut}, 403, 404, 409, 413),
+    tags=["tasks"],
+)
+def confirm_task(request, task_id: UUID, payload: ConfirmIn):
+    """Confirm a manual task."""
+    return _task_call("confirm_task", request, task_id, comment=payload.comment)
+
+
+@router.post(
+    "/tasks/{task_id}/reject",
+    response=responses({200: TaskOut}, 403, 404, 409, 413),
+    tags=["tasks"],
+)
+def reject_task(request, task_id: UUID, payload: RejectIn):
+    """Reject a manual task."""
+    return _task_call("reject_task", request, task_id, reason=payload.reason)
+
+
+@router.post(
+    "/tasks/{task_id}/retry", response=responses({200: TaskOut}, 403, 404, 409), tags=["tasks"]
+)
+def retry_task(request, task_id: UUID):
+    """Run a failed or overdue task again."""
+    return _task_call("retry_task", request, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/skip", response=responses({200: TaskOut}, 403, 404, 409), tags=["tasks"]
+)
+def skip_task(request, task_id: UUID):
+    """Let the flow move on without a failed or overdue task."""
+    return _task_call("skip_task", request, task_id)
+
+
+@router.post(
+    "/feedback/{token}",
+    auth=None,
+    response=responses({202: Accepted}, 404, 409, 413, public=True),
+    tags=["tasks"],
+    summary="A connector reports the outcome of a task (the token is the credential)",
+)
+def receive_feedback(request, token: str, payload: FeedbackIn):
+    flow_service("receive_feedback")(
+        token=token, status=payload.status, message=payload.message, data=payload.data
+    )
+    return render(Accepted, {"status": "accepted"}, status=202)
+
+
+@router.get(
+    "/schemas/flow.json",
+    auth=None,
+    response=responses({200: dict}, public=True),
+    tags=["flows"],
+    summary="The JSON Schema of a flow definition, for editors",
+)
+def flow_schema(request):
+    from fabflow.flows.schema import flow_json_schema
+
+    return flow_json_schema()

@@ -1,0 +1,94 @@
+"""Cursor (keyset) pagination over a FilterSet's total ordering.
+
+A cursor holds the sort values of the last row of a page, so the next page starts right after it
+whatever rows were inserted meanwhile: nothing is skipped or repeated, and no page costs more than
+the first (no OFFSET). Cursors are opaque to clients.
+"""
+
+import base64
+import json
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from fabflow.errors import InvalidInput
+from fabflow.orders import search
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+BAD_CURSOR = "This cursor is not valid; start again without one"
+
+
+def paginate(queryset, *, keys, limit: int, cursor: str | None) -> tuple[list, str | None]:
+    """One page of `queryset` (ordered by `keys`) after `cursor`, and the next page's cursor."""
+    if cursor:
+        queryset = _after(queryset, keys, _decode(cursor, queryset.model, keys))
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, _encode([getattr(rows[-1], key.field) for key in keys])
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps([_json(value) for value in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _json(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
+
+
+def _decode(cursor: str, model, keys) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        decoded = []
+        for key, value in zip(keys, values, strict=True):
+            if key.field == "search_rank":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise ValueError
+                decoded.append(value)
+            elif value is None:
+                if not key.nullable:
+                    raise ValueError
+                decoded.append(None)
+            else:
+                if not isinstance(value, str | int):
+                    raise ValueError
+                decoded.append(model._meta.get_field(key.field).to_python(value))
+        return decoded
+    except (ValueError, TypeError, ValidationError, UnicodeDecodeError):
+        raise InvalidInput(BAD_CURSOR, loc=("query", "cursor")) from None
+
+
+def _after(queryset, keys, values):
+    if keys[0].field == "search_rank":
+        operator = "<" if keys[0].descending else ">"
+        return queryset.extra(where=[f"{search.rank_column()} {operator} %s"], params=[values[0]])
+    first, tie = keys
+    value, tie_value = values
+    beyond = "lt" if first.descending else "gt"
+    tie_beyond = "lt" if tie.descending else "gt"
+    if value is None:
+        # Rows without a value come last, ordered by id among themselves.
+        return queryset.filter(
+            Q(**{f"{first.field}__isnull": True}) & Q(**{f"{tie.field}__{tie_beyond}": tie_value})
+        )
+    # `field <= value AND (...)` lets the database walk its index from the cursor onwards.
+    condition = Q(**{f"{first.field}__{beyond}e": value}) & (
+        Q(**{f"{first.field}__{beyond}": value})
+        | Q(**{first.field: value, f"{tie.field}__{tie_beyond}": tie_value})
+    )
+    if first.nullable:
+        condition |= Q(**{f"{first.field}__isnull": True})
+    return queryset.filter(condition)

@@ -1,0 +1,95 @@
+"""Attaching uploaded files to orders, products and parts, and reading them back."""
+
+from django.conf import settings
+from django.db import transaction
+
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError, InvalidInput, NotFound
+from fabflow.files import storage, thumbnailing
+from fabflow.ids import uuid7
+from fabflow.orders.models import Asset, AssetKind, Order, OrderEventType, Part, Product
+from fabflow.orders.services import record_event
+
+OWNER_MODELS = {"order": Order, "product": Product, "part": Part}
+
+
+class TooLarge(FabflowError):
+    """The upload is larger than FABFLOW_MAX_UPLOAD_BYTES (a 413 for the API)."""
+
+    status_code = 413
+    error_type = "too_large"
+
+
+def max_upload_bytes() -> int:
+    return settings.FABFLOW_MAX_UPLOAD_BYTES
+
+
+def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> Asset:
+    """Store `upload` and attach it to an order, product or part.
+
+    The newest `preview` image of an owner is its thumbnail, so adding one replaces the thumbnail.
+    """
+    if kind not in AssetKind.values:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(AssetKind.values)}", loc=("body", "kind")
+        )
+    if upload.size > max_upload_bytes():
+        raise TooLarge(
+            f"The file is larger than the limit of {max_upload_bytes()} bytes", loc=("body", "file")
+        )
+    model = OWNER_MODELS[owner_type]
+    owner = actor.restrict(model.objects.all()).filter(pk=owner_id).first()
+    if owner is None:
+        raise NotFound(f"No such {owner_type}")
+    filename = storage.sanitize_filename(upload.name)
+    asset_id = uuid7()
+    stored = storage.store(upload, folder=f"assets/{owner.space_id}/{asset_id}", filename=filename)
+    try:
+        with transaction.atomic():
+            asset = Asset.objects.create(
+                id=asset_id,
+                organization_id=owner.organization_id,
+                space_id=owner.space_id,
+                **{owner_type: owner},
+                filename=filename,
+                content_type=storage.content_type_for(filename, upload.content_type),
+                size=stored.size,
+                sha256=stored.sha256,
+                kind=kind,
+                storage_name=stored.name,
+            )
+            order = owner if owner_type == "order" else owner.order
+            record_event(
+                actor=actor,
+                order=order,
+                type=OrderEventType.ASSET_ADDED,
+                details={
+                    "asset": str(asset.pk),
+                    "filename": filename,
+                    "kind": kind,
+                    owner_type: str(owner.pk),
+                },
+            )
+            # A mesh without a preview, or an uploaded image, gets its preview in the worker.
+            thumbnailing.schedule_thumbnail(asset=asset)
+    except BaseException:
+        storage.delete(stored.name)
+        raise
+    return asset
+
+
+def get_asset(*, actor: Actor, asset_id) -> Asset:
+    """An asset the actor may see."""
+    asset = actor.restrict(Asset.objects.all()).filter(pk=asset_id).first()
+    if asset is None:
+        raise NotFound("No such asset")
+    return asset
+
+
+def open_asset(*, actor: Actor, asset_id):
+    """The asset the actor may see and its content, opened for reading."""
+    asset = get_asset(actor=actor, asset_id=asset_id)
+    try:
+        return asset, storage.open_file(asset.storage_name)
+    except FileNotFoundError:
+        raise NotFound("The file of this asset is missing from the storage") from None

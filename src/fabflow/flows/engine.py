@@ -1,0 +1,681 @@
+"""The order-flow engine: how a flow run moves, in the application database.
+
+Every transition (start a run, begin, finish or fail a task, an operator's action, a timeout)
+is one transaction that locks the order first, updates the task runs, the run and the order's
+status and tags, and writes the OrderEvents. Transitions are idempotent: they name the task
+*and its attempt*, and do nothing when the task has moved on, so a replayed DBOS workflow or a
+late worker can never apply one twice. Work for automatic tasks is handed to DBOS (see
+`fabflow.flows.worker`) only after the transaction has committed.
+"""
+
+import functools
+import logging
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from fabflow.accounts.actors import Actor
+from fabflow.errors import Conflict
+from fabflow.flows.models import FlowRun, FlowRunStatus, FlowVersion, TaskRun, TaskStatus
+from fabflow.flows.registry import get_handler
+from fabflow.flows.schema import DEFAULT_RETRIES, find_task, iter_tasks
+from fabflow.orders.models import Order, OrderEventType, OrderStatus
+from fabflow.orders.services import record_event
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING)
+DONE_STATUSES = (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
+
+
+# --- reading the pinned definition ---------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def _definition(version_id) -> list:
+    # Versions never change, so a process may keep their definitions.
+    return FlowVersion.objects.values_list("definition", flat=True).get(pk=version_id)
+
+
+def task_definition(task: TaskRun) -> dict:
+    """The definition of `task` in the version its run pinned."""
+    found = find_task(_definition(task.run.flow_version_id), task.task_key)
+    if found is None:  # pragma: no cover - a version never changes under a run
+        raise LookupError(f"task {task.task_key} is not in its flow version")
+    return found[1]
+
+
+def task_plan(task: TaskRun) -> dict:
+    """What a worker needs to run `task`: its handler kind, retries and wait duration."""
+    definition = task_definition(task)
+    handler = get_handler(task.handler_key)
+    return {
+        "kind": handler.kind,
+        "retries": definition.get("retries", DEFAULT_RETRIES),
+        "durationMs": definition["payload"].get("duration", 0) if handler.kind == "wait" else 0,
+    }
+
+
+# --- starting a run ------------------------------------------------------------------------
+
+
+def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
+    """Start `version` on `order` (locked by the caller); refused while a run is active."""
+    latest = order.flow_runs.order_by("-started_at").first()
+    now = timezone.now()
+    if latest is not None and latest.status == FlowRunStatus.RUNNING:
+        raise Conflict(
+            "A flow is already running on this order; it can start again once it has finished",
+            loc=("body", "flowKey"),
+        )
+    if latest is not None and latest.status == FlowRunStatus.FAILED:
+        # A failed run that nobody retried or skipped is replaced by the new one.
+        latest.tasks.filter(status__in=ACTIVE_STATUSES).update(
+            status=TaskStatus.SKIPPED, finished_at=now, error="Replaced by a new run"
+        )
+        latest.status = FlowRunStatus.CANCELLED
+        latest.finished_at = now
+        _take_off_tags(order, latest)
+        latest.save(update_fields=["status", "finished_at", "added_tags"])
+    run = FlowRun.objects.create(
+        organization_id=order.organization_id,
+        space_id=order.space_id,
+        order=order,
+        flow_version=version,
+        status=FlowRunStatus.RUNNING,
+        started_at=now,
+    )
+    record_event(
+        actor=actor,
+        order=order,
+        type=OrderEventType.FLOW_STARTED,
+        details={"flowKey": version.flow.key, "version": version.number, "runId": str(run.pk)},
+    )
+    work = _enter_stage(actor=actor, order=order, run=run, index=0, now=now)
+    _refresh_order_status(actor=actor, order=order, run=run)
+    enqueue_after_commit(work, new_run=True)
+    return run
+
+
+def _enter_stage(*, actor, order, run, index, now) -> list:
+    definition = _definition(run.flow_version_id)
+    stage = definition[index]
+    run.stage_index = index
+    added = [tag for tag in stage.get("tags", []) if tag not in order.tags]
+    run.added_tags = added
+    run.save(update_fields=["stage_index", "added_tags"])
+    if added:
+        order.tags = [*order.tags, *added]
+        order.updated_at = now
+        order.save(update_fields=["tags", "updated_at"])
+    record_event(
+        actor=actor,
+        order=order,
+        type=OrderEventType.STAGE_STARTED,
+        details={"stageKey": stage["key"], "stageName": stage.get("name", stage["key"])},
+    )
+    return _create_tasks(
+        actor=actor, order=order, run=run, index=index, tasks=stage["tasks"], parent="", now=now
+    )
+
+
+def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None) -> list:
+    if not tasks:
+        return []
+    stage = _definition(run.flow_version_id)[index]
+    existing = set(
+        run.tasks.filter(task_key__in=[t["key"] for t in tasks]).values_list("task_key", flat=True)
+    )
+    work = []
+    for definition in tasks:
+        if definition["key"] in existing:
+            continue
+        handler = get_handler(definition["handlerKey"])
+        payload = definition["payload"]
+        is_manual = handler.kind == "manual"
+        task = TaskRun(
+            organization_id=run.organization_id,
+            space_id=run.space_id,
+            run=run,
+            order=order,
+            stage_key=stage["key"],
+            stage_index=index,
+            task_key=definition["key"],
+            parent_task_key=parent,
+            handler_key=handler.key,
+            title=(payload.get("title") if is_manual else "") or definition["key"],
+            description=payload.get("description", "") if is_manual else "",
+            tags=payload.get("tags", []) if is_manual else [],
+            status=TaskStatus.WAITING if is_manual else TaskStatus.PENDING,
+            created_at=now,
+            started_at=now if is_manual else None,
+            deadline_at=_deadline(definition, now),
+            feedback_token=_feedback_token(definition),
+        )
+        task.save(force_insert=True)
+        if created is not None:
+            created.append(task)
+        if is_manual:
+            record_event(
+                actor=actor,
+                order=order,
+                type=OrderEventType.TASK_WAITING,
+                details=_task_details(task),
+            )
+        else:
+            work.append((str(task.pk), task.attempt))
+    return work
+
+
+def _deadline(definition: dict, now):
+    timeout = definition.get("timeoutDuration")
+    return now + timedelta(milliseconds=timeout) if timeout else None
+
+
+def _feedback_token(definition: dict) -> str | None:
+    if definition["handlerKey"] == "consume-rest-api" and definition["payload"].get(
+        "sendsFeedback"
+    ):
+        return secrets.token_urlsafe(32)
+    return None
+
+
+# --- transitions a worker makes --------------------------------------------------------------
+
+
+def lock(task_id) -> tuple[Order, TaskRun] | None:
+    """Lock a task's order, then the task (always in this order: no deadlocks)."""
+    order_id = TaskRun.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None
+    order = Order.objects.select_for_update().select_related("space").get(pk=order_id)
+    task = TaskRun.objects.select_for_update().select_related("run").get(pk=task_id)
+    task.order = order
+    return order, task
+
+
+def begin_task(task_id, attempt: int) -> dict | None:
+    """Mark an automatic task running; None when the attempt is no longer current."""
+    with transaction.atomic():
+        locked = lock(task_id)
+        if locked is None:
+            return None
+        order, task = locked
+        if task.attempt != attempt or task.status not in (TaskStatus.PENDING, TaskStatus.RUNNING):
+            return None
+        return _begin(actor=_system(task), order=order, task=task)
+
+
+def _begin(*, actor, order, task) -> dict:
+    if task.status == TaskStatus.PENDING:
+        task.status = TaskStatus.RUNNING
+        task.started_at = timezone.now()
+        task.save(update_fields=["status", "started_at"])
+        record_event(
+            actor=actor,
+            order=order,
+            type=OrderEventType.TASK_STARTED,
+            details=_task_details(task),
+        )
+    return task_plan(task)
+
+
+def finish_task(task_id, attempt: int, *, result: dict, waits_for_feedback: bool) -> list:
+    """An automatic task's handler succeeded: the task succeeds (or waits for feedback), and
+    the tasks that follow are created, in one transaction. Returns the work to enqueue."""
+    return finish_and_continue(
+        task_id, attempt, result=result, waits_for_feedback=waits_for_feedback, inline=False
+    )["work"]
+
+
+def finish_and_continue(
+    task_id, attempt: int, *, result: dict, waits_for_feedback: bool, inline: bool = True
+) -> dict:
+    """`finish_task`, and with `inline` also begin the task's inline successor (its first
+    automatic `next` task, see `inline_successor_key`) in the same transaction, so the calling
+    workflow runs it at once: {"work": [(task id, attempt)] to enqueue, "next": None or
+    {"taskId", "attempt", "plan"}}."""
+    nothing = {"work": [], "next": None, "applied": False}
+    with transaction.atomic():
+        locked = lock(task_id)
+        if locked is None:
+            return nothing
+        order, task = locked
+        if task.attempt != attempt or task.status != TaskStatus.RUNNING:
+            return nothing
+        actor = _system(task)
+        if waits_for_feedback:
+            task.status = TaskStatus.WAITING
+            task.result = result
+            task.save(update_fields=["status", "result"])
+            record_event(
+                actor=actor,
+                order=order,
+                type=OrderEventType.TASK_WAITING,
+                details=_task_details(task),
+            )
+            return {**nothing, "applied": True}
+        created = []
+        work = _succeed(
+            actor=actor,
+            order=order,
+            task=task,
+            result=result,
+            event=OrderEventType.TASK_SUCCEEDED,
+            created=created,
+        )
+        key = inline_successor_key(task) if inline else None
+        follow = None
+        successor = next((t for t in created if t.task_key == key), None)
+        if successor is not None and (str(successor.pk), 1) in work:
+            work.remove((str(successor.pk), 1))
+            follow = {
+                "taskId": str(successor.pk),
+                "attempt": 1,
+                "plan": _begin(actor=actor, order=order, task=successor),
+            }
+    return {"work": work, "next": follow, "applied": True}
+
+
+def inline_successor_key(task: TaskRun) -> str | None:
+    """The task a worker runs right after `task` in the same workflow: the first automatic task
+    of its `next` list. The others, and the tasks of a following stage, are enqueued."""
+    for definition in task_definition(task)["next"]:
+        if get_handler(definition["handlerKey"]).kind != "manual":
+            return definition["key"]
+    return None
+
+
+def replay_plan(task_id, attempt: int) -> dict | None:
+    """The plan of a task attempt whatever its status (a replayed workflow re-plans a task it
+    already finished, so that it calls the same steps again); None for another attempt."""
+    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
+    if task is None or task.attempt != attempt:
+        return None
+    return task_plan(task)
+
+
+def resume_after(task_id, attempt: int) -> tuple[str, int] | None:
+    """The inline successor of a task its workflow already finished, for a replayed workflow:
+    (task id, attempt 1), or None when the task did not succeed in that workflow (it failed, was
+    retried or skipped, or a connector's feedback finished it and enqueued what follows)."""
+    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
+    if (
+        task is None
+        or task.attempt != attempt
+        or task.status != TaskStatus.SUCCEEDED
+        or "feedback" in task.result
+    ):
+        return None
+    key = inline_successor_key(task)
+    if key is None:
+        return None
+    successor = (
+        TaskRun.objects.filter(run_id=task.run_id, task_key=key, parent_task_key=task.task_key)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return (str(successor), 1) if successor else None
+
+
+def inline_owner(task_id) -> tuple[str, int] | None:
+    """For a pending task that may run inline in its parent's workflow: the parent (task id,
+    attempt) whose workflow (or whose own inline owner's) would run it, else None."""
+    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
+    if task is None or task.attempt != 1 or not task.parent_task_key:
+        return None
+    parent = (
+        TaskRun.objects.select_related("run")
+        .filter(run_id=task.run_id, task_key=task.parent_task_key)
+        .first()
+    )
+    if parent is None or inline_successor_key(parent) != task.task_key:
+        return None
+    return str(parent.pk), parent.attempt
+
+
+def fail_task(task_id, attempt: int, *, error: str) -> None:
+    """An automatic task failed after its retries (or for good): the order becomes Failure."""
+    with transaction.atomic():
+        locked = lock(task_id)
+        if locked is None:
+            return
+        order, task = locked
+        if task.attempt != attempt or task.status != TaskStatus.RUNNING:
+            return
+        _fail(
+            actor=_system(task),
+            order=order,
+            task=task,
+            error=error,
+            event=OrderEventType.TASK_FAILED,
+        )
+
+
+def mark_overdue_tasks(now=None) -> int:
+    """Mark the active tasks past their deadline overdue; their orders become Unhealthy."""
+    now = now or timezone.now()
+    due = list(
+        TaskRun.objects.filter(
+            status__in=ACTIVE_STATUSES, is_overdue=False, deadline_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
+    marked = 0
+    for task_id in due:
+        with transaction.atomic():
+            locked = lock(task_id)
+            if locked is None:
+                continue
+            order, task = locked
+            if task.is_overdue or task.status not in ACTIVE_STATUSES:
+                continue
+            task.is_overdue = True
+            task.save(update_fields=["is_overdue"])
+            actor = _system(task)
+            record_event(
+                actor=actor,
+                order=order,
+                type=OrderEventType.TASK_OVERDUE,
+                details={**_task_details(task), "deadlineAt": task.deadline_at.isoformat()},
+            )
+            _refresh_order_status(actor=actor, order=order, run=task.run)
+            marked += 1
+    return marked
+
+
+def pending_work(older_than_seconds: float, limit: int = 1000) -> list:
+    """Automatic tasks still pending after a while: their enqueue may have been lost.
+
+    A running task always has a workflow (it is begun by one), which DBOS recovers."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    rows = (
+        TaskRun.objects.filter(status=TaskStatus.PENDING, created_at__lte=cutoff)
+        .exclude(handler_key__in=_manual_keys())
+        .values_list("pk", "attempt")[:limit]
+    )
+    return [(str(pk), attempt) for pk, attempt in rows]
+
+
+def _manual_keys() -> list[str]:
+    from fabflow.flows.registry import available_handlers
+
+    return [h.key for h in available_handlers() if h.kind == "manual"]
+
+
+# --- operator actions (the services lock the task and call these) ----------------------------
+
+
+def confirm(*, actor: Actor, task: TaskRun, comment: str) -> TaskRun:
+    _require_manual_waiting(task, "confirmed")
+    work = _succeed(
+        actor=actor,
+        order=task.order,
+        task=task,
+        result={"comment": comment} if comment else {},
+        event=OrderEventType.TASK_CONFIRMED,
+        details={"comment": comment} if comment else {},
+    )
+    enqueue_after_commit(work)
+    return task
+
+
+def reject(*, actor: Actor, task: TaskRun, reason: str) -> TaskRun:
+    _require_manual_waiting(task, "rejected")
+    _fail(
+        actor=actor, order=task.order, task=task, error=reason, event=OrderEventType.TASK_REJECTED
+    )
+    return task
+
+
+def retry(*, actor: Actor, task: TaskRun) -> TaskRun:
+    _require_current_run(task)
+    if not _is_failed_or_overdue(task):
+        raise Conflict(
+            f"Only a failed or overdue task can be retried; this one is {task.get_status_display().lower()}"
+        )
+    now = timezone.now()
+    definition = task_definition(task)
+    is_manual = get_handler(task.handler_key).kind == "manual"
+    task.attempt += 1
+    task.status = TaskStatus.WAITING if is_manual else TaskStatus.PENDING
+    task.started_at = now if is_manual else None
+    task.finished_at = None
+    task.deadline_at = _deadline(definition, now)
+    task.is_overdue = False
+    task.error = ""
+    task.result = {}
+    task.feedback_token = _feedback_token(definition)
+    task.save()
+    order = task.order
+    record_event(
+        actor=actor, order=order, type=OrderEventType.TASK_RETRIED, details=_task_details(task)
+    )
+    run = task.run
+    _reopen_run_if_clear(run)
+    _refresh_order_status(actor=actor, order=order, run=run)
+    if not is_manual:
+        enqueue_after_commit([(str(task.pk), task.attempt)])
+    return task
+
+
+def skip(*, actor: Actor, task: TaskRun) -> TaskRun:
+    _require_current_run(task)
+    if not _is_failed_or_overdue(task):
+        raise Conflict(
+            f"Only a failed or overdue task can be skipped; this one is {task.get_status_display().lower()}"
+        )
+    now = timezone.now()
+    task.status = TaskStatus.SKIPPED
+    task.finished_at = now
+    task.save(update_fields=["status", "finished_at"])
+    order = task.order
+    record_event(
+        actor=actor, order=order, type=OrderEventType.TASK_SKIPPED, details=_task_details(task)
+    )
+    _reopen_run_if_clear(task.run)
+    work = _advance(actor=actor, order=order, task=task, now=now)
+    enqueue_after_commit(work)
+    return task
+
+
+def feedback(*, actor: Actor, task: TaskRun, is_success: bool, message: str, data: dict) -> TaskRun:
+    if task.handler_key != "consume-rest-api" or task.status != TaskStatus.WAITING:
+        raise Conflict(
+            f"This task does not wait for feedback; it is {task.get_status_display().lower()}"
+        )
+    if is_success:
+        result = {**task.result, "feedback": {"message": message, "data": data}}
+        work = _succeed(
+            actor=actor,
+            order=task.order,
+            task=task,
+            result=result,
+            event=OrderEventType.TASK_SUCCEEDED,
+            details={"feedback": message} if message else {},
+        )
+        enqueue_after_commit(work)
+    else:
+        task.result = {**task.result, "feedback": {"message": message, "data": data}}
+        _fail(
+            actor=actor,
+            order=task.order,
+            task=task,
+            error=message or "The receiver reported a failure",
+            event=OrderEventType.TASK_FAILED,
+        )
+    return task
+
+
+# --- shared steps of the transitions ---------------------------------------------------------
+
+
+def _succeed(*, actor, order, task, result, event, details=None, created=None) -> list:
+    now = timezone.now()
+    task.status = TaskStatus.SUCCEEDED
+    task.finished_at = now
+    task.result = result
+    task.save(update_fields=["status", "finished_at", "result"])
+    record_event(
+        actor=actor, order=order, type=event, details={**_task_details(task), **(details or {})}
+    )
+    return _advance(actor=actor, order=order, task=task, now=now, created=created)
+
+
+def _advance(*, actor, order, task, now, created=None) -> list:
+    """Start the `next` tasks of `task`; when its stage is done, enter the next stage or finish."""
+    # `lock` locked the run with the task (on PostgreSQL FOR UPDATE covers the joined row).
+    run = task.run
+    definition = task_definition(task)
+    created = [] if created is None else created
+    work = _create_tasks(
+        actor=actor,
+        order=order,
+        run=run,
+        index=task.stage_index,
+        tasks=definition["next"],
+        parent=task.task_key,
+        now=now,
+        created=created,
+    )
+    # A stage that just got a new task is not done.
+    if not created and run.status == FlowRunStatus.RUNNING and run.stage_index == task.stage_index:
+        stage = _definition(run.flow_version_id)[run.stage_index]
+        expected = {t["key"] for t, _parent in iter_tasks(stage["tasks"])}
+        done = set(
+            run.tasks.filter(stage_index=run.stage_index, status__in=DONE_STATUSES).values_list(
+                "task_key", flat=True
+            )
+        )
+        if expected <= done:
+            _take_off_tags(order, run)
+            if run.stage_index + 1 < len(_definition(run.flow_version_id)):
+                work += _enter_stage(
+                    actor=actor, order=order, run=run, index=run.stage_index + 1, now=now
+                )
+            else:
+                run.status = FlowRunStatus.SUCCEEDED
+                run.finished_at = now
+                run.save(update_fields=["status", "finished_at", "added_tags"])
+                record_event(
+                    actor=actor,
+                    order=order,
+                    type=OrderEventType.FLOW_FINISHED,
+                    details={"runId": str(run.pk), "status": run.status},
+                )
+    # Finishing a task marks no task overdue: an order In progress stays so while its run goes.
+    _refresh_order_status(
+        actor=actor, order=order, run=run, check_overdue=order.status != OrderStatus.IN_PROGRESS
+    )
+    return work
+
+
+def _fail(*, actor, order, task, error, event) -> None:
+    now = timezone.now()
+    task.status = TaskStatus.FAILED
+    task.finished_at = now
+    task.error = error
+    task.save(update_fields=["status", "finished_at", "error", "result"])
+    record_event(
+        actor=actor, order=order, type=event, details={**_task_details(task), "error": error}
+    )
+    run = FlowRun.objects.select_for_update().get(pk=task.run_id)
+    if run.status == FlowRunStatus.RUNNING:
+        run.status = FlowRunStatus.FAILED
+        run.save(update_fields=["status"])
+    _refresh_order_status(actor=actor, order=order, run=run)
+
+
+def _reopen_run_if_clear(run: FlowRun) -> None:
+    run.refresh_from_db()
+    if (
+        run.status == FlowRunStatus.FAILED
+        and not run.tasks.filter(status=TaskStatus.FAILED).exists()
+    ):
+        run.status = FlowRunStatus.RUNNING
+        run.save(update_fields=["status"])
+
+
+def _take_off_tags(order: Order, run: FlowRun) -> None:
+    if run.added_tags:
+        order.tags = [tag for tag in order.tags if tag not in run.added_tags]
+        order.updated_at = timezone.now()
+        order.save(update_fields=["tags", "updated_at"])
+        run.added_tags = []
+
+
+def _refresh_order_status(*, actor, order, run, check_overdue=True) -> None:
+    """Order status follows from its run: Failure, Success, Unhealthy or In progress."""
+    if run.status == FlowRunStatus.FAILED:
+        status = OrderStatus.FAILURE
+    elif run.status == FlowRunStatus.SUCCEEDED:
+        status = OrderStatus.SUCCESS
+    elif not check_overdue:
+        status = OrderStatus.IN_PROGRESS
+    elif run.tasks.filter(status__in=ACTIVE_STATUSES, is_overdue=True).exists():
+        status = OrderStatus.UNHEALTHY
+    else:
+        status = OrderStatus.IN_PROGRESS
+    if status != order.status:
+        previous = order.status
+        order.status = status
+        order.updated_at = timezone.now()
+        order.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=actor,
+            order=order,
+            type=OrderEventType.STATUS_CHANGED,
+            details={"from": previous, "to": status},
+        )
+
+
+def _require_manual_waiting(task: TaskRun, verb: str) -> None:
+    _require_current_run(task)
+    if get_handler(task.handler_key).kind != "manual":
+        raise Conflict(f"Only a manual task can be {verb}; this one runs automatically")
+    if task.status != TaskStatus.WAITING:
+        raise Conflict(
+            f"Only a waiting task can be {verb}; this one is {task.get_status_display().lower()}"
+        )
+
+
+def _require_current_run(task: TaskRun) -> None:
+    if task.run.status in (FlowRunStatus.CANCELLED,):
+        raise Conflict("This task belongs to a flow run that was replaced")
+
+
+def _is_failed_or_overdue(task: TaskRun) -> bool:
+    return task.status == TaskStatus.FAILED or (task.is_overdue and task.status in ACTIVE_STATUSES)
+
+
+def _task_details(task: TaskRun) -> dict:
+    return {
+        "taskId": str(task.pk),
+        "taskKey": task.task_key,
+        "stageKey": task.stage_key,
+        "handlerKey": task.handler_key,
+        "attempt": task.attempt,
+    }
+
+
+def _system(task: TaskRun) -> Actor:
+    return Actor.system(organization_id=task.organization_id)
+
+
+# --- handing work to the workers --------------------------------------------------------------
+
+
+def enqueue_after_commit(work: list, *, new_run: bool = False) -> None:
+    """Enqueue the DBOS workflows of `work` [(task id, attempt)] once the transaction commits.
+
+    If the process dies before that, the workers' sweep finds the pending tasks and enqueues
+    them (workflow ids are deterministic, so enqueuing twice runs a task once).
+    """
+    if not work:
+        return
+    from fabflow.flows import worker
+
+    transaction.on_commit(
+        functools.partial(worker.enqueue, list(work), new_run=new_run), robust=True
+    )

@@ -1,0 +1,1 @@
+"""The built-in handlers, one module per handlerKey; see `fabflow.flows.registry`."""

@@ -1,0 +1,87 @@
+"""Sends one e-mail over SMTP (Django's e-mail backend), optionally with the production files.
+
+The Message-ID is derived from the task and its attempt, so a receiver that sees the same
+message twice (a worker died between handing it to the server and recording that) can tell.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
+from pydantic import Field, field_validator
+
+from fabflow.flows.registry import HandlerFailure, PayloadModel
+
+key = "send-email"
+kind = "automatic"
+
+ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+class Payload(PayloadModel):
+    recipient: list[str] = Field(min_length=1, max_length=100, description="e-mail addresses")
+    subject: str = Field(min_length=1, max_length=500)
+    body: str = Field(max_length=100_000)
+    attach_files: bool = Field(default=False, description="attach the order's production files")
+
+    @field_validator("recipient")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "{{" not in address and not ADDRESS.match(address.strip()):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return [address.strip() for address in value]
+
+
+def execute(context) -> dict:
+    payload = context.payload
+    recipients = [address.strip() for address in payload.recipient if address.strip()]
+    for address in recipients:
+        if not ADDRESS.match(address):
+            raise HandlerFailure(f"{address!r} is not an e-mail address", retryable=False)
+    message = EmailMessage(
+        subject=" ".join(payload.subject.split()),
+        body=payload.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        headers={
+            "Message-ID": f"<{context.delivery_id}@fabflow>",
+            "X-Fabflow-Delivery": context.delivery_id,
+        },
+    )
+    attached = []
+    if payload.attach_files:
+        attached = _attach_production_files(message, context.order)
+    try:
+        message.send(fail_silently=False)
+    except OSError as error:
+        raise HandlerFailure(f"The mail server refused or could not be reached: {error}") from None
+    return {
+        "recipients": recipients,
+        "messageId": f"<{context.delivery_id}@fabflow>",
+        "attachments": attached,
+    }
+
+
+def _attach_production_files(message: EmailMessage, order) -> list[str]:
+    from django.db.models import Q
+
+    from fabflow.orders.models import Asset, AssetKind
+
+    assets = Asset.objects.filter(
+        Q(order=order) | Q(product__order=order) | Q(part__order=order), kind=AssetKind.PRODUCTION
+    ).order_by("created_at")
+    total = 0
+    names = []
+    for asset in assets:
+        total += asset.size
+        if total > MAX_ATTACHMENT_BYTES:
+            raise HandlerFailure(
+                "The production files are too large to attach to an e-mail", retryable=False
+            )
+        with default_storage.open(asset.storage_name, "rb") as handle:
+            message.attach(asset.filename, handle.read(), asset.content_type)
+        names.append(asset.filename)
+    return names

@@ -1,0 +1,264 @@
+"""The flow definition format: its JSON Schema, and validation against it and the handlers.
+
+A definition is a list of stages; each stage holds tasks; each task may hold `next` tasks that
+start when it succeeds. `validate_definition` returns the definition normalised (defaults
+filled in, payloads in their canonical form) or raises InvalidInput pointing at the first fault,
+e.g. ("body", "definition", 0, "tasks", 1, "payload", "subject").
+"""
+
+import re
+
+from pydantic import ValidationError
+
+from fabflow.errors import InvalidInput
+from fabflow.flows import templating
+from fabflow.flows.registry import available_handlers, get_handler
+
+LOC = ("body", "definition")
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,99}$"
+DEFAULT_RETRIES = 3
+MAX_RETRIES = 20
+MAX_TIMEOUT_MS = 366 * 24 * 3600 * 1000
+MAX_STAGES = 100
+MAX_TASKS = 500
+
+
+def flow_json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a flow definition, with every handler's payload."""
+    handlers = available_handlers()
+    payload_defs = {}
+    conditions = []
+    for handler in handlers:
+        schema = handler.payload_model.model_json_schema(
+            by_alias=True, ref_template="#/$defs/{model}"
+        )
+        nested = schema.pop("$defs", {})
+        payload_defs.update(nested)
+        name = f"payload:{handler.key}"
+        payload_defs[name] = schema
+        conditions.append(
+            {
+                "if": {
+                    "properties": {"handlerKey": {"const": handler.key}},
+                    "required": ["handlerKey"],
+                },
+                "then": {"properties": {"payload": {"$ref": f"#/$defs/{name}"}}},
+            }
+        )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "flow.json",
+        "title": "Fabflow order-flow definition",
+        "description": "A list of stages run one after another; each stage's tasks run in parallel.",
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_STAGES,
+        "items": {"$ref": "#/$defs/stage"},
+        "$defs": {
+            "key": {"type": "string", "pattern": KEY_PATTERN},
+            "stage": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["key", "tasks"],
+                "properties": {
+                    "key": {"$ref": "#/$defs/key"},
+                    "name": {"type": "string", "maxLength": 200},
+                    "tags": {"type": "array", "items": {"type": "string", "maxLength": 50}},
+                    "tasks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/task"}},
+                },
+            },
+            "task": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["key", "handlerKey", "payload"],
+                "properties": {
+                    "key": {"$ref": "#/$defs/key"},
+                    "handlerKey": {"type": "string", "enum": [h.key for h in handlers]},
+                    "payload": {"type": "object"},
+                    "timeoutDuration": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MAX_TIMEOUT_MS,
+                        "description": "milliseconds after its start when the task is overdue",
+                    },
+                    "retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES},
+                    "next": {"type": "array", "items": {"$ref": "#/$defs/task"}},
+                },
+                "allOf": conditions,
+            },
+            **payload_defs,
+        },
+    }
+
+
+def validate_definition(definition) -> list:
+    """The normalised definition, or InvalidInput naming the first fault and where it is."""
+    if not isinstance(definition, list):
+        raise InvalidInput("A flow definition is a list of stages", loc=LOC)
+    if not definition:
+        raise InvalidInput("A flow needs at least one stage", loc=LOC)
+    if len(definition) > MAX_STAGES:
+        raise InvalidInput(f"A flow has at most {MAX_STAGES} stages", loc=LOC)
+    seen_stage_keys: set[str] = set()
+    seen_task_keys: dict[str, tuple] = {}
+    stages = []
+    for index, stage in enumerate(definition):
+        loc = (*LOC, index)
+        if not isinstance(stage, dict):
+            raise InvalidInput("A stage is an object with a key and tasks", loc=loc)
+        _refuse_unknown(stage, {"key", "name", "tags", "tasks"}, loc, "A stage")
+        key = _key(stage.get("key"), (*loc, "key"))
+        if key in seen_stage_keys:
+            raise InvalidInput(f"The stage key {key!r} is used twice", loc=(*loc, "key"))
+        seen_stage_keys.add(key)
+        name = stage.get("name", key)
+        if not isinstance(name, str) or len(name) > 200:
+            raise InvalidInput("name must be text of at most 200 characters", loc=(*loc, "name"))
+        tags = _tags(stage.get("tags", []), (*loc, "tags"))
+        tasks = stage.get("tasks")
+        if not isinstance(tasks, list) or not tasks:
+            raise InvalidInput("A stage needs a list of at least one task", loc=(*loc, "tasks"))
+        stages.append(
+            {
+                "key": key,
+                "name": name.strip() or key,
+                "tags": tags,
+                "tasks": [
+                    _task(task, (*loc, "tasks", task_index), seen_task_keys)
+                    for task_index, task in enumerate(tasks)
+                ],
+            }
+        )
+    if len(seen_task_keys) > MAX_TASKS:
+        raise InvalidInput(f"A flow has at most {MAX_TASKS} tasks", loc=LOC)
+    return stages
+
+
+def iter_tasks(tasks: list[dict], parent_key: str = ""):
+    """Every task of a stage with its parent's key, the `next` chains included, depth first."""
+    for task in tasks:
+        yield task, parent_key
+        yield from iter_tasks(task.get("next", []), task["key"])
+
+
+def find_task(definition: list, task_key: str) -> tuple[int, dict] | None:
+    """(stage index, task definition) of `task_key` in a normalised definition."""
+    for index, stage in enumerate(definition):
+        for task, _parent in iter_tasks(stage["tasks"]):
+            if task["key"] == task_key:
+                return index, task
+    return None
+
+
+def _task(task, loc: tuple, seen: dict) -> dict:
+    if not isinstance(task, dict):
+        raise InvalidInput("A task is an object with a key, a handlerKey and a payload", loc=loc)
+    _refuse_unknown(
+        task, {"key", "handlerKey", "payload", "timeoutDuration", "retries", "next"}, loc, "A task"
+    )
+    key = _key(task.get("key"), (*loc, "key"))
+    if key in seen:
+        raise InvalidInput(
+            f"The task key {key!r} is used twice; task keys are unique in the whole flow",
+            loc=(*loc, "key"),
+        )
+    seen[key] = loc
+    handler_key = task.get("handlerKey")
+    if not isinstance(handler_key, str) or not handler_key:
+        raise InvalidInput("A task needs a handlerKey", loc=(*loc, "handlerKey"))
+    try:
+        handler = get_handler(handler_key)
+    except KeyError:
+        known = ", ".join(h.key for h in available_handlers())
+        raise InvalidInput(
+            f"Unknown handlerKey {handler_key!r}; the handlers are: {known}",
+            loc=(*loc, "handlerKey"),
+        ) from None
+    payload = task.get("payload", {})
+    if not isinstance(payload, dict):
+        raise InvalidInput("payload must be an object", loc=(*loc, "payload"))
+    normalised_payload = _payload(handler, payload, (*loc, "payload"))
+    normalised = {"key": key, "handlerKey": handler_key, "payload": normalised_payload}
+    if "timeoutDuration" in task and task["timeoutDuration"] is not None:
+        timeout = task["timeoutDuration"]
+        if not _is_int(timeout) or not 1 <= timeout <= MAX_TIMEOUT_MS:
+            raise InvalidInput(
+                "timeoutDuration is a whole number of milliseconds, at least 1",
+                loc=(*loc, "timeoutDuration"),
+            )
+        normalised["timeoutDuration"] = timeout
+    retries = task.get("retries", DEFAULT_RETRIES)
+    if not _is_int(retries) or not 0 <= retries <= MAX_RETRIES:
+        raise InvalidInput(
+            f"retries is a whole number from 0 to {MAX_RETRIES}", loc=(*loc, "retries")
+        )
+    normalised["retries"] = retries
+    next_tasks = task.get("next", [])
+    if not isinstance(next_tasks, list):
+        raise InvalidInput("next must be a list of tasks", loc=(*loc, "next"))
+    normalised["next"] = [
+        _task(child, (*loc, "next", child_index), seen)
+        for child_index, child in enumerate(next_tasks)
+    ]
+    return normalised
+
+
+def _payload(handler, payload: dict, loc: tuple) -> dict:
+    for path, text in _strings(payload, ()):
+        error = templating.check_template(text)
+        if error:
+            raise InvalidInput(f"Template error: {error}", loc=(*loc, *path))
+    try:
+        model = handler.payload_model.model_validate(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"]
+        if first["type"] == "missing":
+            message = f"{first['loc'][-1]} is required"
+        return_loc = tuple(first["loc"])
+        raise InvalidInput(f"{handler.key}: {message}", loc=(*loc, *return_loc)) from None
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _strings(value, path: tuple):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+
+
+def _key(value, loc: tuple) -> str:
+    if not isinstance(value, str) or not re.match(KEY_PATTERN, value):
+        raise InvalidInput(
+            "A key is 1 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit",
+            loc=loc,
+        )
+    return value
+
+
+def _tags(value, loc: tuple) -> list[str]:
+    from fabflow.accounts.services import normalize_tags
+
+    if not isinstance(value, list):
+        raise InvalidInput("tags must be a list of text", loc=loc)
+    try:
+        return normalize_tags(value)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, loc=loc) from None
+
+
+def _refuse_unknown(item: dict, allowed: set[str], loc: tuple, what: str) -> None:
+    for name in item:
+        if name not in allowed:
+            raise InvalidInput(
+                f"{what} has no field {name!r}; it takes {', '.join(sorted(allowed))}",
+                loc=(*loc, name),
+            )
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

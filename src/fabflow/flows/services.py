@@ -1,0 +1,208 @@
+"""Flows and their versions, starting a flow on an order, and the operator's task actions.
+
+Every function runs in one transaction and writes an OrderEvent for each change of an order;
+work for the engine's workers is enqueued only once that transaction has committed.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from fabflow.accounts.actors import Actor
+from fabflow.accounts.models import ProductSpace
+from fabflow.errors import Conflict, InvalidInput, NotFound
+from fabflow.flows import engine
+from fabflow.flows.models import FLOW_NAME_MIN_LENGTH, FlowRun, FlowVersion, OrderFlow, TaskRun
+from fabflow.flows.schema import validate_definition
+from fabflow.orders.models import Order
+
+MAX_FLOW_NAME_LENGTH = 200
+MAX_REASON_LENGTH = 2000
+
+
+def create_flow(*, actor: Actor, space: ProductSpace, name: str, definition) -> OrderFlow:
+    """Create a flow in `space` with its first version; the key is the slugified name."""
+    name = (name or "").strip()
+    if len(name) < FLOW_NAME_MIN_LENGTH:
+        raise InvalidInput(
+            f"A flow name has at least {FLOW_NAME_MIN_LENGTH} characters", loc=("body", "name")
+        )
+    if len(name) > MAX_FLOW_NAME_LENGTH:
+        raise InvalidInput(
+            f"A flow name has at most {MAX_FLOW_NAME_LENGTH} characters", loc=("body", "name")
+        )
+    key = slugify(name)[:100].strip("-")
+    if not key:
+        raise InvalidInput("The name needs letters or digits to make a key", loc=("body", "name"))
+    if not actor.spaces().filter(pk=space.pk).exists():
+        raise NotFound("No such product space", loc=("body", "spaceKey"))
+    normalised = validate_definition(definition)
+    try:
+        with transaction.atomic():
+            if OrderFlow.objects.filter(space=space, key=key).exists():
+                raise Conflict(
+                    f"A flow with the key {key!r} already exists in this space",
+                    loc=("body", "name"),
+                )
+            now = timezone.now()
+            flow = OrderFlow.objects.create(
+                organization_id=space.organization_id,
+                space=space,
+                key=key,
+                name=name,
+                created_at=now,
+                updated_at=now,
+            )
+            FlowVersion.objects.create(
+                flow=flow, number=1, definition=normalised, created_by=actor.user, created_at=now
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"A flow with the key {key!r} already exists in this space", loc=("body", "name")
+        ) from None
+    return flow
+
+
+def save_flow_version(
+    *, actor: Actor, flow_key: str, space_key: str | None = None, definition
+) -> FlowVersion:
+    """Save a new version of a flow's definition; orders already running keep theirs."""
+    normalised = validate_definition(definition)
+    with transaction.atomic():
+        flow = _find_flow(actor=actor, flow_key=flow_key, space_key=space_key, for_update=True)
+        latest = flow.versions.order_by("-number").first()
+        number = (latest.number if latest else 0) + 1
+        now = timezone.now()
+        version = FlowVersion.objects.create(
+            flow=flow, number=number, definition=normalised, created_by=actor.user, created_at=now
+        )
+        flow.updated_at = now
+        flow.save(update_fields=["updated_at"])
+    return version
+
+
+def get_flow(*, actor: Actor, flow_key: str, space_key: str | None = None) -> OrderFlow:
+    """A flow the actor may see, by key (and space when the actor sees several)."""
+    return _find_flow(actor=actor, flow_key=flow_key, space_key=space_key)
+
+
+def list_flows(*, actor: Actor) -> QuerySet:
+    """The flows the actor may see, with their space."""
+    return actor.restrict(OrderFlow.objects.select_related("space")).order_by("space__key", "key")
+
+
+def start_flow(*, actor: Actor, order_id, flow_key: str) -> FlowRun:
+    """Start the latest version of a flow on an order; refused while a run is active."""
+    with transaction.atomic():
+        order = actor.restrict(Order.objects.select_for_update()).filter(pk=order_id).first()
+        if order is None:
+            raise NotFound("No such order")
+        flow = OrderFlow.objects.filter(space_id=order.space_id, key=flow_key).first()
+        if flow is None:
+            raise NotFound(
+                f"No flow {flow_key!r} in the order's product space", loc=("body", "flowKey")
+            )
+        version = flow.latest_version()
+        if version is None:
+            raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
+        return engine.start_run(actor=actor, order=order, version=version)
+
+
+def list_tasks(*, actor: Actor, order_id) -> QuerySet:
+    """The task runs of an order's latest flow run, in flow order."""
+    order = actor.restrict(Order.objects.all()).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("No such order")
+    run = order.flow_runs.order_by("-started_at").first()
+    if run is None:
+        return TaskRun.objects.none()
+    return TaskRun.objects.filter(run=run).order_by("stage_index", "created_at", "task_key")
+
+
+def get_task(*, actor: Actor, task_id) -> TaskRun:
+    """A task run the actor may see."""
+    task = actor.restrict(TaskRun.objects.all()).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("No such task")
+    return task
+
+
+def confirm_task(*, actor: Actor, task_id, comment: str = "") -> TaskRun:
+    """Confirm a waiting manual task; the flow moves on."""
+    comment = (comment or "").strip()[:MAX_REASON_LENGTH]
+    with transaction.atomic():
+        task = _lock_task(actor=actor, task_id=task_id)
+        return engine.confirm(actor=actor, task=task, comment=comment)
+
+
+def reject_task(*, actor: Actor, task_id, reason: str) -> TaskRun:
+    """Reject a waiting manual task: it fails with the reason and the order becomes Failure."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason for rejecting the task", loc=("body", "reason"))
+    with transaction.atomic():
+        task = _lock_task(actor=actor, task_id=task_id)
+        return engine.reject(actor=actor, task=task, reason=reason[:MAX_REASON_LENGTH])
+
+
+def retry_task(*, actor: Actor, task_id) -> TaskRun:
+    """Run a failed or overdue task again, as a new attempt."""
+    with transaction.atomic():
+        task = _lock_task(actor=actor, task_id=task_id)
+        return engine.retry(actor=actor, task=task)
+
+
+def skip_task(*, actor: Actor, task_id) -> TaskRun:
+    """Let the flow move on without a failed or overdue task."""
+    with transaction.atomic():
+        task = _lock_task(actor=actor, task_id=task_id)
+        return engine.skip(actor=actor, task=task)
+
+
+def receive_feedback(*, token: str, status: str, message: str = "", data=None) -> TaskRun:
+    """A connector reports the outcome of a task that waits for its feedback."""
+    if status not in {"success", "failure"}:
+        raise InvalidInput("status is 'success' or 'failure'", loc=("body", "status"))
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("data must be an object", loc=("body", "data"))
+    message = (message or "").strip()[:MAX_REASON_LENGTH]
+    with transaction.atomic():
+        task_id = (
+            TaskRun.objects.filter(feedback_token=token).values_list("pk", flat=True).first()
+            if token
+            else None
+        )
+        locked = engine.lock(task_id) if task_id else None
+        if locked is None:
+            raise NotFound("No task waits for this feedback")
+        task = locked[1]
+        actor = Actor.system(organization_id=task.organization_id)
+        return engine.feedback(
+            actor=actor, task=task, is_success=status == "success", message=message, data=data or {}
+        )
+
+
+def _find_flow(*, actor: Actor, flow_key: str, space_key: str | None, for_update=False):
+    flows = actor.restrict(OrderFlow.objects.select_related("space")).filter(key=flow_key)
+    if space_key:
+        flows = flows.filter(space__key=space_key)
+    if for_update:
+        flows = flows.select_for_update(of=("self",))
+    found = list(flows[:2])
+    if not found:
+        raise NotFound(f"No flow {flow_key!r}")
+    if len(found) > 1:
+        raise InvalidInput(
+            "Several product spaces have a flow with this key; name the space (spaceKey)",
+            loc=("query", "spaceKey"),
+        )
+    return found[0]
+
+
+def _lock_task(*, actor: Actor, task_id) -> TaskRun:
+    visible = actor.restrict(TaskRun.objects.all()).filter(pk=task_id).exists()
+    locked = engine.lock(task_id) if visible else None
+    if locked is None:
+        raise NotFound("No such task")
+    return locked[1]

@@ -1,0 +1,134 @@
+"""The Order flows page: the table of flows, the "+" dialog, and the JSON editor with its history.
+
+A flow's name and space are fixed once it is created and flows are never deleted, so the pages
+offer neither. Every save goes through `flows/services.py`, which checks the definition against
+the schema and the handlers; its error comes back at the line of the JSON it concerns.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError, NotFound
+from fabflow.flows import services
+from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
+from fabflow.flows.schema import LOC, flow_json_schema
+
+# What a new flow starts with: one stage of one manual task, to be edited in the JSON editor.
+STARTER_DEFINITION = [
+    {
+        "key": "review",
+        "name": "Review",
+        "tasks": [
+            {
+                "key": "check-order",
+                "handlerKey": "manual-confirmation",
+                "timeoutDuration": 86400000,
+                "payload": {"title": "Check the order", "description": ""},
+                "next": [],
+            }
+        ],
+    }
+]
+
+
+def _list_page(request, actor, *, form=None, status=200) -> HttpResponse:
+    flows = services.list_flows(actor=actor).annotate(version=Max("versions__number"))
+    context = {
+        "flows": flows,
+        "form": form or NewFlowForm(spaces=actor.spaces()),
+        "open_dialog": form is not None,
+    }
+    return render(request, "flows/flow_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def flow_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, Actor.for_user(request.user))
+
+
+@login_required
+@require_POST
+def flow_create(request: HttpRequest) -> HttpResponse:
+    """The "+" dialog: create the flow with a starter definition, then open it in the editor."""
+    actor = Actor.for_user(request.user)
+    form = NewFlowForm(request.POST, spaces=actor.spaces())
+    if form.is_valid():
+        try:
+            flow = services.create_flow(
+                actor=actor,
+                space=form.cleaned_data["space"],
+                name=form.cleaned_data["name"],
+                definition=STARTER_DEFINITION,
+            )
+        except FabflowError as error:
+            field = (
+                "name" if "name" in error.loc else ("space" if "spaceKey" in error.loc else None)
+            )
+            form.add_error(field, error.message)
+        else:
+            messages.success(
+                request, f"The flow {flow.name} was created. Describe its stages and tasks below."
+            )
+            return redirect("flow_edit", space_key=flow.space.key, flow_key=flow.key)
+    return _list_page(request, actor, form=form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpResponse:
+    """The JSON editor: GET shows the latest version, POST saves the text as a new version."""
+    actor = Actor.for_user(request.user)
+    try:
+        flow = services.get_flow(actor=actor, flow_key=flow_key, space_key=space_key)
+    except NotFound:
+        raise Http404("No such flow") from None
+    versions = list(flow.versions.select_related("created_by").order_by("-number"))
+    server_errors = []
+    status = 200
+    if request.method == "POST":
+        form = FlowDefinitionForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.save_flow_version(
+                    actor=actor,
+                    flow_key=flow.key,
+                    space_key=flow.space.key,
+                    definition=form.cleaned_data["definition"],
+                )
+            except FabflowError as error:
+                form.add_error("definition", error.message)
+                server_errors.append(
+                    {"path": _definition_path(error.loc), "message": error.message}
+                )
+            else:
+                messages.success(request, f"Saved version {version.number} of {flow.name}.")
+                return redirect("flow_edit", space_key=flow.space.key, flow_key=flow.key)
+        status = 422
+    else:
+        latest = versions[0].definition if versions else []
+        form = FlowDefinitionForm(initial={"definition": json.dumps(latest, indent=2)})
+    context = {
+        "flow": flow,
+        "form": form,
+        "versions": [
+            {"version": version, "text": json.dumps(version.definition, indent=2)}
+            for version in versions
+        ],
+        "schema": flow_json_schema(),
+        "server_errors": server_errors,
+    }
+    return render(request, "flows/flow_editor.html", context, status=status)
+
+
+def _definition_path(loc: tuple) -> list:
+    """The path inside the definition of a service error's location ("body", "definition", …)."""
+    loc = list(loc)
+    return loc[len(LOC) :] if tuple(loc[: len(LOC)]) == LOC else []

@@ -1,0 +1,540 @@
+"""The flow worker: DBOS runs the automatic tasks of a flow run durably.
+
+Shape (kept after measuring it against a workflow per task, see bench/flows.py and the "Design"
+section of docs/flows.md): a TaskRun attempt that is enqueued becomes the workflow
+`task-<task id>-<attempt>` on the queue `fabflow-tasks`. The workflow marks the task running,
+runs the handler as a checkpointed step (retries with exponential backoff, each failed try
+recorded, a durable sleep between them), then finishes the task, creates the following ones and
+begins its *inline successor* (the first automatic task of its `next` list) in one
+application-database transaction, and goes on with that successor in the same workflow. So a
+chain of automatic tasks is one workflow, like a workflow per flow run, and a successor starts
+without a queue in between. Other successors (parallel `next` tasks, a following stage) are
+enqueued with a higher priority than the first tasks of new runs, so a burst of new orders does
+not hold up the orders already in progress.
+
+The transitions are idempotent and need no checkpoint of their own: the handler's step is the
+only durable step. A replayed workflow re-plans the tasks it already finished so that it calls
+the same steps in the same order, and finds the same successor again (`engine.resume_after`).
+
+Manual tasks and connectors waiting for feedback hold no workflow: they wait as rows, and the
+service that confirms them enqueues what follows. A sweep in every worker marks overdue tasks
+(orders become Unhealthy), re-enqueues pending tasks whose enqueue was lost (unless a live
+workflow is about to run them inline), and takes over the workflows of workers that stopped
+heart-beating.
+"""
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "fabflow"
+# Workflows record the version of the code that started them and are only resumed by workers of
+# that version. Bump this only when a change to the workflow code would replay differently.
+APPLICATION_VERSION = "fabflow-flows-1"
+QUEUE_NAME = "fabflow-tasks"
+WORKFLOW_NAME = "fabflow.task"
+# Priorities on the queue (lower runs first): work of runs already going (tasks that follow a
+# finished one, retries) passes the first tasks of new runs, so a burst of new orders does not
+# hold up the orders in progress.
+PRIORITY_FOLLOWING = 1
+PRIORITY_NEW_RUN = 10
+# The shape measured against in bench/flows.py: 0 gives every task a workflow of its own.
+INLINE_SUCCESSORS = os.environ.get("FABFLOW_INLINE_SUCCESSORS", "1") != "0"
+SWEEP_INTERVAL_SECONDS = 0.25
+LOST_ENQUEUE_AFTER_SECONDS = 5.0
+HEARTBEAT_INTERVAL_SECONDS = 2.0
+DEAD_AFTER_SECONDS = 15.0
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 300.0
+
+_client = None
+_client_lock = threading.Lock()
+_launched = False
+
+
+def workflow_id(task_id: str, attempt: int) -> str:
+    return f"task-{task_id}-{attempt}"
+
+
+def backoff_seconds(failures: int) -> float:
+    """The pause after the `failures`-th failed try: 0.5 s, 1 s, 2 s, … up to 5 minutes."""
+    return min(BACKOFF_BASE_SECONDS * (2 ** (failures - 1)), BACKOFF_MAX_SECONDS)
+
+
+# --- the system database ------------------------------------------------------------------
+
+
+def system_database_engine():
+    """DBOS's system-database engine; on SQLite with WAL and synchronous=NORMAL.
+
+    DBOS opens SQLite in rollback-journal mode with synchronous=FULL; WAL doubles its
+    throughput and lets readers run beside the writer.
+    """
+    import sqlalchemy as sa
+
+    url = settings.DBOS_SYSTEM_DATABASE_URL
+    if not url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url.replace("postgresql://", "postgresql+psycopg://", 1),
+            pool_size=20,
+            max_overflow=10,
+            pool_pre_ping=True,
+        )
+        _count_transactions(engine)
+        return engine
+    engine = sa.create_engine(url, pool_size=20, max_overflow=10)
+    _count_transactions(engine)
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, record):
+        dbapi_connection.isolation_level = "IMMEDIATE"
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    return engine
+
+
+# Transactions on the system database, counted for the flow benchmark (see `write_counters`).
+# The queue's polling thread ("queue-worker-…") is counted apart: its transactions serve every
+# task dequeued in a poll, and it polls while idle too.
+TRANSACTIONS = {"tasks": 0, "polling": 0}
+
+
+def _count_transactions(engine) -> None:
+    import sqlalchemy as sa
+
+    def count(connection):
+        polling = threading.current_thread().name.startswith("queue-worker")
+        TRANSACTIONS["polling" if polling else "tasks"] += 1
+
+    sa.event.listen(engine, "commit", count)
+    sa.event.listen(engine, "rollback", count)
+
+
+def write_counters() -> None:
+    """Write the transaction counters to FABFLOW_COUNTERS_FILE, when that is set."""
+    path = os.environ.get("FABFLOW_COUNTERS_FILE")
+    if path:
+        import json
+
+        with open(f"{path}.tmp", "w") as file:
+            json.dump({**TRANSACTIONS, "at": time.time()}, file)
+        os.replace(f"{path}.tmp", path)
+
+
+def _ensure_postgres_database(url: str) -> None:
+    """Create DBOS's PostgreSQL database when it is missing (DBOS does so only for its URL)."""
+    if url.startswith("sqlite"):
+        return
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            # Two workers starting together race here; the loser sees either error.
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def configure(*, executor_id: str = "local"):
+    """Create the DBOS instance of this process (not launched), with the task workflow."""
+    from dbos import DBOS
+
+    url = settings.DBOS_SYSTEM_DATABASE_URL
+    _ensure_postgres_database(url)
+    dbos = DBOS(
+        config={
+            "name": APP_NAME,
+            "system_database_url": url,
+            "system_database_engine": system_database_engine(),
+            "application_version": APPLICATION_VERSION,
+            "executor_id": executor_id,
+            "log_level": os.environ.get("FABFLOW_DBOS_LOG_LEVEL", "WARNING"),
+        }
+    )
+    _register()
+    return dbos
+
+
+_registered = {}
+
+
+def _register():
+    """Register the workflow and the handler step with DBOS (once per process)."""
+    if _registered:
+        return _registered
+    from dbos import DBOS
+
+    from fabflow.flows import engine
+
+    @DBOS.step(name="fabflow.execute")
+    def execute_step(task_id: str, attempt: int, try_number: int) -> dict:
+        return _execute(task_id, attempt, try_number)
+
+    @DBOS.workflow(name=WORKFLOW_NAME)
+    def task_workflow(task_id: str, attempt: int) -> str:
+        # Run the task, then its inline successor (its first automatic `next` task), begun in
+        # the transaction that finished it, and so on down the chain: a chain of automatic
+        # tasks is one workflow. Replays are safe without checkpointing the transitions: they
+        # are idempotent, and a task already finished leads to the same successor.
+        outcome = "stale"
+        current = (task_id, attempt, None)
+        while current is not None:
+            outcome, current = _run_task(*current)
+        return outcome
+
+    def _run_task(task_id: str, attempt: int, plan: dict | None):
+        # A replay must call the same steps in the same order as the first execution: a task
+        # this workflow already finished is planned again, and its steps return their records.
+        if plan is None:
+            plan = _db(engine.begin_task, task_id, attempt) or _db(
+                engine.replay_plan, task_id, attempt
+            )
+        if plan is None:
+            return "stale", None
+        if plan["kind"] == "wait":
+            if plan["durationMs"]:
+                DBOS.sleep(plan["durationMs"] / 1000)
+            outcome = {"result": {"waitedMs": plan["durationMs"]}, "waits": False}
+        else:
+            failures = 0
+            while True:
+                outcome = execute_step(task_id, attempt, failures)
+                if outcome.get("stale"):
+                    return "stale", None
+                if outcome["ok"]:
+                    break
+                failures += 1
+                if not outcome["retryable"] or failures > plan["retries"]:
+                    _db(engine.fail_task, task_id, attempt, error=outcome["error"])
+                    return "failed", None
+                DBOS.sleep(backoff_seconds(failures))
+        step = _db(
+            engine.finish_and_continue,
+            task_id,
+            attempt,
+            result=outcome["result"],
+            waits_for_feedback=outcome["waits"],
+            inline=INLINE_SUCCESSORS,
+        )
+        enqueue(step["work"])
+        if step["next"] is not None:
+            follow = step["next"]
+            return "succeeded", (follow["taskId"], follow["attempt"], follow["plan"])
+        if not step["applied"] and INLINE_SUCCESSORS:
+            return "succeeded", _resume_after(task_id, attempt)
+        return "succeeded", None
+
+    def _resume_after(task_id: str, attempt: int):
+        """On a replay: continue with the inline successor of a task this workflow finished,
+        unless that successor has a workflow of its own (then that one runs it)."""
+        follow = _db(engine.resume_after, task_id, attempt)
+        if follow is None or _workflow_status(workflow_id(*follow)) is not None:
+            return None
+        return (*follow, None)
+
+    _registered["workflow"] = task_workflow
+    _registered["step"] = execute_step
+    return _registered
+
+
+def _workflow_status(wid: str) -> str | None:
+    """A workflow's status read straight from the system database: inside a workflow this is
+    no step of it (DBOS.get_workflow_status would be one, and shift a replay's steps)."""
+    from dbos._dbos import _get_dbos_instance
+
+    status = _get_dbos_instance()._sys_db.get_workflow_status(wid)
+    return status["status"] if status else None
+
+
+def _db(function, *args, **kwargs):
+    """Call an application-database function from a DBOS thread, on a healthy connection."""
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        if connection.vendor == "postgresql":
+            close_old_connections()
+
+
+def _execute(task_id: str, attempt: int, try_number: int) -> dict:
+    """Run the task's handler once; never raises, so every try is recorded by DBOS."""
+    from pydantic import ValidationError
+
+    from fabflow.flows import templating
+    from fabflow.flows.engine import task_definition
+    from fabflow.flows.models import TaskRun, TaskStatus
+    from fabflow.flows.registry import HandlerFailure, TaskContext, get_handler
+
+    close_old_connections()
+    task = (
+        TaskRun.objects.select_related("run__flow_version__flow", "order__space")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
+        return {"stale": True}
+    handler = get_handler(task.handler_key)
+    order = task.order
+    variables = templating.task_variables(
+        order_doc=templating.order_document(order), task=task, flow_version=task.run.flow_version
+    )
+    try:
+        rendered = templating.render_payload(task_definition(task)["payload"], variables)
+        try:
+            payload = handler.payload_model.model_validate(rendered)
+        except ValidationError as error:
+            raise HandlerFailure(
+                f"The rendered payload is not valid: {error.errors()[0]['msg']}", retryable=False
+            ) from None
+        context = TaskContext(
+            task=task,
+            order=order,
+            payload=payload,
+            variables=variables,
+            delivery_id=f"{task.pk}-{attempt}",
+            attempt=attempt,
+        )
+        result = handler.execute(context) or {}
+    except HandlerFailure as failure:
+        return {"ok": False, "error": failure.message, "retryable": failure.retryable}
+    except Exception as error:  # a handler's bug is retried like a network error, and logged
+        logger.exception("handler %s failed on task %s", task.handler_key, task_id)
+        return {"ok": False, "error": f"{type(error).__name__}: {error}", "retryable": True}
+    finally:
+        close_old_connections()
+    return {"ok": True, "result": result, "waits": context.waits_for_feedback}
+
+
+# --- enqueuing ----------------------------------------------------------------------------
+
+
+def enqueue(work: list, *, new_run: bool = False) -> None:
+    """Enqueue the workflows of [(task id, attempt)]; enqueuing twice starts a task once."""
+    if not work:
+        return
+    priority = PRIORITY_NEW_RUN if new_run else PRIORITY_FOLLOWING
+    try:
+        for task_id, attempt in work:
+            _enqueue_one(task_id, attempt, priority)
+    except Exception:
+        # The sweep of a worker enqueues what is still pending a few seconds from now.
+        logger.exception("cannot enqueue flow work now; the worker's sweep will retry it")
+
+
+def _enqueue_one(task_id: str, attempt: int, priority: int = PRIORITY_FOLLOWING) -> None:
+    options = {
+        "queue_name": QUEUE_NAME,
+        "workflow_name": WORKFLOW_NAME,
+        "workflow_id": workflow_id(task_id, attempt),
+        "app_version": APPLICATION_VERSION,
+        "priority": priority,
+    }
+    if _launched:
+        from dbos import DBOS
+
+        DBOS.enqueue_workflow_with_options(options, task_id, attempt)
+    else:
+        _get_client().enqueue(options, task_id, attempt)
+
+
+def _get_client():
+    global _client
+    with _client_lock:
+        if _client is None:
+            from dbos import DBOSClient
+
+            _ensure_postgres_database(settings.DBOS_SYSTEM_DATABASE_URL)
+            client = DBOSClient(
+                system_database_engine=system_database_engine(), application_name=APP_NAME
+            )
+            # A web process may enqueue before any worker has created DBOS's tables.
+            client._sys_db.run_migrations()
+            _client = client
+        return _client
+
+
+# --- the worker process -------------------------------------------------------------------
+
+
+def default_executor_id() -> str:
+    return os.environ.get("FABFLOW_WORKER_ID") or "local"
+
+
+def launch(*, executor_id: str | None = None, concurrency: int | None = None):
+    """Launch DBOS in this process and start listening to the task queue."""
+    global _launched
+    from dbos import DBOS
+
+    configure(executor_id=executor_id or default_executor_id())
+    DBOS.launch()
+    DBOS.register_queue(
+        QUEUE_NAME,
+        worker_concurrency=concurrency or settings.FABFLOW_WORKER_CONCURRENCY,
+        polling_interval_sec=float(os.environ.get("FABFLOW_QUEUE_POLL_SECONDS", "0.02")),
+        on_conflict="always_update",
+    )
+    _launched = True
+
+
+def shutdown() -> None:
+    global _launched
+    from dbos import DBOS
+
+    _launched = False
+    DBOS.destroy(workflow_completion_timeout_sec=0)
+
+
+class Sweeper:
+    """The periodic duties of a worker: timeouts, lost enqueues, heartbeats and take-over."""
+
+    def __init__(self, executor_id: str):
+        self.executor_id = executor_id
+        self.stop_event = threading.Event()
+        self.last_lost_check = 0.0
+        self.last_heartbeat = 0.0
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("the flow sweep failed; trying again")
+            finally:
+                close_old_connections()
+            self.stop_event.wait(SWEEP_INTERVAL_SECONDS)
+
+    def tick(self) -> None:
+        from fabflow.flows import engine
+
+        engine.mark_overdue_tasks()
+        write_counters()
+        now = time.monotonic()
+        if now - self.last_heartbeat >= HEARTBEAT_INTERVAL_SECONDS:
+            self.last_heartbeat = now
+            self.heartbeat()
+            self.take_over_dead_workers()
+        if now - self.last_lost_check >= LOST_ENQUEUE_AFTER_SECONDS:
+            self.last_lost_check = now
+            self.enqueue_lost_work()
+
+    def heartbeat(self) -> None:
+        from fabflow.flows.models import WorkerHeartbeat
+
+        now = timezone.now()
+        with transaction.atomic():
+            updated = WorkerHeartbeat.objects.filter(executor_id=self.executor_id).update(
+                seen_at=now, taken_over_at=None, pid=os.getpid()
+            )
+            if not updated:
+                WorkerHeartbeat.objects.create(
+                    executor_id=self.executor_id,
+                    hostname=socket.gethostname()[:200],
+                    pid=os.getpid(),
+                    started_at=now,
+                    seen_at=now,
+                )
+
+    def take_over_dead_workers(self) -> list[str]:
+        """Re-enqueue the unfinished workflows of workers silent for DEAD_AFTER_SECONDS."""
+        from dbos import DBOS
+
+        from fabflow.flows.models import WorkerHeartbeat
+
+        cutoff = timezone.now() - timedelta(seconds=DEAD_AFTER_SECONDS)
+        dead = list(
+            WorkerHeartbeat.objects.filter(seen_at__lt=cutoff, taken_over_at__isnull=True)
+            .exclude(executor_id=self.executor_id)
+            .values_list("executor_id", flat=True)
+        )
+        taken = []
+        for executor_id in dead:
+            # Claim the dead worker first, so two live workers do not both recover it.
+            claimed = WorkerHeartbeat.objects.filter(
+                executor_id=executor_id, seen_at__lt=cutoff, taken_over_at__isnull=True
+            ).update(taken_over_at=timezone.now())
+            if not claimed:
+                continue
+            handles = DBOS._recover_pending_workflows([executor_id])
+            logger.warning(
+                "worker %s stopped heart-beating; %s took over its %d unfinished tasks",
+                executor_id,
+                self.executor_id,
+                len(handles),
+            )
+            taken.append(executor_id)
+        return taken
+
+    def enqueue_lost_work(self) -> int:
+        """Enqueue pending tasks that have no workflow (their enqueue was lost)."""
+        from dbos import DBOS
+
+        from fabflow.flows import engine
+
+        work = engine.pending_work(LOST_ENQUEUE_AFTER_SECONDS)
+        if not work:
+            return 0
+        ids = {workflow_id(task_id, attempt): (task_id, attempt) for task_id, attempt in work}
+        known = {
+            status.workflow_id
+            for status in DBOS.list_workflows(
+                workflow_ids=list(ids), load_input=False, load_output=False
+            )
+        }
+        lost = [ids[wid] for wid in ids if wid not in known and not self._owned_inline(ids[wid])]
+        if lost:
+            logger.warning("enqueuing %d flow tasks whose enqueue was lost", len(lost))
+            enqueue(lost)
+        return len(lost)
+
+    def _owned_inline(self, work) -> bool:
+        """Whether a pending task will run inline in a live workflow of an earlier task."""
+        from fabflow.flows import engine
+
+        task_id = work[0]
+        for _depth in range(100):
+            owner = engine.inline_owner(task_id)
+            if owner is None:
+                return False
+            status = _workflow_status(workflow_id(*owner))
+            if status is not None:
+                return status in ("PENDING", "ENQUEUED")
+            task_id = owner[0]
+        return False
+
+
+def run_worker(*, executor_id: str | None = None, concurrency: int | None = None) -> int:
+    """Run the engine until SIGTERM/SIGINT: DBOS's queue workers plus the sweep."""
+    import signal
+
+    executor_id = executor_id or default_executor_id()
+    launch(executor_id=executor_id, concurrency=concurrency)
+    sweeper = Sweeper(executor_id)
+    sweeper.heartbeat()
+
+    def stop(signum, frame):
+        sweeper.stop_event.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"Fabflow worker {executor_id} is running", flush=True)
+    sweeper.run()
+    shutdown()
+    return 0

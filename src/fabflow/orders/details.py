@@ -1,0 +1,387 @@
+"""The order, product and part details pages, and the operator's actions on an order's tasks.
+
+The order page shows what a person needs to move the order on: its products, the manual tasks
+waiting for someone (confirm or reject), failed or overdue tasks (retry or skip), its files, its
+history and its flow drawn stage by stage with each task's live state. While a flow works on the
+order, the live part of the page refreshes itself over htmx. Every action calls one service of
+`flows/services.py` and comes back to the page.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError, InvalidInput, NotFound
+from fabflow.flows import services as flow_services
+from fabflow.flows.models import FlowRunStatus, TaskRun, TaskStatus
+from fabflow.flows.registry import UnknownHandler, get_handler
+from fabflow.flows.schema import iter_tasks
+from fabflow.orders import services
+from fabflow.orders.api import asset_url, thumbnail_url
+from fabflow.orders.models import Asset, OrderEvent, OrderEventType, OrderStatus
+
+LIVE_REGION = "order-live"
+# How often the live part of the order page refreshes while a flow works on the order.
+LIVE_REFRESH_SECONDS = 2
+MAX_TIMELINE_EVENTS = 200
+ACTIVE_TASK_STATUSES = {TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING}
+TASK_ACTIONS = {
+    "confirm": flow_services.confirm_task,
+    "reject": flow_services.reject_task,
+    "retry": flow_services.retry_task,
+    "skip": flow_services.skip_task,
+}
+DONE_MESSAGES = {
+    "confirm": "Task “{title}” confirmed.",
+    "reject": "Task “{title}” rejected: the order is in Failure until it is retried or skipped.",
+    "retry": "Task “{title}” runs again (attempt {attempt}).",
+    "skip": "Task “{title}” skipped: the flow goes on without it.",
+}
+SUCCESS_EVENTS = {
+    OrderEventType.TASK_SUCCEEDED,
+    OrderEventType.TASK_CONFIRMED,
+    OrderEventType.FLOW_FINISHED,
+}
+FAILURE_EVENTS = {
+    OrderEventType.TASK_FAILED,
+    OrderEventType.TASK_REJECTED,
+    OrderEventType.TASK_OVERDUE,
+}
+
+
+@dataclass(frozen=True)
+class FlowNode:
+    """One task of the drawn flow: its definition and, once created, its task run."""
+
+    key: str
+    title: str
+    handler_key: str
+    after: str
+    task: TaskRun | None
+
+    @property
+    def state(self) -> str:
+        return self.task.status if self.task is not None else "not-started"
+
+
+# -- order -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, pk) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    context = _order_context(request, actor, pk)
+    if request.headers.get("HX-Target") == LIVE_REGION:
+        return render(request, "orders/details/_order_live.html", context)
+    return render(request, "orders/details/order.html", context)
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
+    """Confirm, reject, retry or skip one task of the order, then come back to the order."""
+    service = TASK_ACTIONS.get(action)
+    if service is None:
+        raise Http404("No such action")
+    actor = Actor.for_user(request.user)
+    arguments = {"actor": actor, "task_id": task_id}
+    if action == "reject":
+        arguments["reason"] = request.POST.get("reason", "")
+    elif action == "confirm":
+        arguments["comment"] = request.POST.get("comment", "")
+    try:
+        _task_of_order(actor, pk, task_id)
+        task = service(**arguments)
+    except NotFound:
+        raise Http404("No such task") from None
+    except InvalidInput as error:
+        if action != "reject":
+            messages.error(request, error.message)
+            return redirect("order_detail", pk=pk)
+        # Show the reason's error in the reject dialog, keeping what was typed.
+        context = _order_context(request, actor, pk)
+        context["reject"] = {
+            "task_id": str(task_id),
+            "reason": request.POST.get("reason", ""),
+            "error": error.message,
+        }
+        return render(request, "orders/details/order.html", context, status=422)
+    except FabflowError as error:
+        messages.error(request, error.message)
+    else:
+        title = task.title or task.task_key
+        messages.success(request, DONE_MESSAGES[action].format(title=title, attempt=task.attempt))
+    return redirect("order_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def start_flow(request: HttpRequest, pk) -> HttpResponse:
+    """Start the chosen flow on an order that has none running."""
+    actor = Actor.for_user(request.user)
+    flow_key = request.POST.get("flow_key", "")
+    try:
+        run = flow_services.start_flow(actor=actor, order_id=pk, flow_key=flow_key)
+    except NotFound as error:
+        if "flowKey" not in error.loc:
+            raise Http404("No such order") from None
+        messages.error(request, "Choose one of the flows of the order's product space.")
+    except FabflowError as error:
+        messages.error(request, error.message)
+    else:
+        version = run.flow_version
+        messages.success(request, f"Flow {version.flow.name} v{version.number} started.")
+    return redirect("order_detail", pk=pk)
+
+
+def _task_of_order(actor: Actor, order_id, task_id) -> TaskRun:
+    task = flow_services.get_task(actor=actor, task_id=task_id)
+    if task.order_id != order_id:
+        raise NotFound("No such task")
+    return task
+
+
+def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
+    try:
+        order = services.get_order(actor=actor, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order") from None
+    products = list(order.products.order_by("position").prefetch_related("assets"))
+    order_assets = list(order.assets.all())
+    thumbnail = _thumbnail(order_assets) or next(
+        (url for url in (_thumbnail(p.assets.all()) for p in products) if url), None
+    )
+    run = (
+        order.flow_runs.select_related("flow_version__flow", "flow_version__created_by")
+        .order_by("-started_at")
+        .first()
+    )
+    tasks = list(flow_services.list_tasks(actor=actor, order_id=order.pk))
+    user_tags = set(request.user.tags or ())
+    for task in tasks:
+        task.is_manual = _is_manual(task.handler_key)
+        task.is_mine = bool(user_tags.intersection(task.tags or ()))
+        task.can_answer = task.is_manual and task.status == TaskStatus.WAITING
+        task.can_recover = task.status == TaskStatus.FAILED or (
+            task.is_overdue and task.status in ACTIVE_TASK_STATUSES
+        )
+    action_tasks = [task for task in tasks if task.can_answer or task.can_recover]
+    manual_done = [
+        task
+        for task in tasks
+        if task.is_manual and task not in action_tasks and task.status != TaskStatus.PENDING
+    ]
+    is_running = run is not None and run.status == FlowRunStatus.RUNNING
+    return {
+        "order": order,
+        "status_label": OrderStatus(order.status).label,
+        "products": products,
+        "thumbnail": thumbnail,
+        "run": run,
+        "stages": _flow_stages(run, tasks) if run is not None else [],
+        "action_tasks": action_tasks,
+        "manual_done": manual_done,
+        "files": _files(actor, order),
+        "events": _timeline(order),
+        "flows": (
+            list(flow_services.list_flows(actor=actor).filter(space_id=order.space_id))
+            if run is None or run.status != FlowRunStatus.RUNNING
+            else []
+        ),
+        # Refresh while the engine works; a waiting manual task changes only by a person's hand.
+        "is_live": is_running
+        and any(task.status in (TaskStatus.PENDING, TaskStatus.RUNNING) for task in tasks),
+        "live_region": LIVE_REGION,
+        "refresh_seconds": LIVE_REFRESH_SECONDS,
+        "reject": None,
+    }
+
+
+def _is_manual(handler_key: str) -> bool:
+    try:
+        return get_handler(handler_key).kind == "manual"
+    except UnknownHandler:
+        return False
+
+
+def _flow_stages(run, tasks: list[TaskRun]) -> list[dict]:
+    by_key = {task.task_key: task for task in tasks}
+    stages = []
+    for index, stage in enumerate(run.flow_version.definition):
+        nodes = [
+            FlowNode(
+                key=definition["key"],
+                title=(definition.get("payload") or {}).get("title") or definition["key"],
+                handler_key=definition["handlerKey"],
+                after=parent,
+                task=by_key.get(definition["key"]),
+            )
+            for definition, parent in iter_tasks(stage["tasks"])
+        ]
+        if index < run.stage_index or run.status == FlowRunStatus.SUCCEEDED:
+            state = "done"
+        elif index == run.stage_index:
+            state = "current"
+        else:
+            state = "later"
+        stages.append(
+            {
+                "key": stage["key"],
+                "name": stage.get("name") or stage["key"],
+                "tags": stage.get("tags", []),
+                "state": state,
+                "nodes": nodes,
+            }
+        )
+    return stages
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """A downloadable file of the order, with what it belongs to."""
+
+    asset: Asset
+    owner: str
+    url: str
+
+
+def _files(actor: Actor, order) -> list[FileRow]:
+    assets = actor.restrict(
+        Asset.objects.filter(Q(order=order) | Q(product__order=order) | Q(part__order=order))
+    ).select_related("product", "part")
+    rows = []
+    for asset in assets.order_by("created_at", "filename"):
+        if asset.part_id:
+            owner = f"Part {asset.part.name}"
+        elif asset.product_id:
+            owner = f"Product {asset.product.name}"
+        else:
+            owner = "Order"
+        rows.append(FileRow(asset=asset, owner=owner, url=asset_url(asset.pk)))
+    return rows
+
+
+def _timeline(order) -> list[dict]:
+    events = OrderEvent.objects.filter(order=order).order_by("-created_at", "-id")[
+        :MAX_TIMELINE_EVENTS
+    ]
+    return [
+        {
+            "event": event,
+            "text": describe_event(event),
+            "tone": "success"
+            if event.type in SUCCESS_EVENTS
+            else ("failure" if event.type in FAILURE_EVENTS else "info"),
+        }
+        for event in events
+    ]
+
+
+def describe_event(event: OrderEvent) -> str:
+    """One line saying what happened, in words."""
+    details = event.details or {}
+    kind = event.type
+    if kind == OrderEventType.CREATED:
+        return (
+            f"Order created with {details.get('products', 0)} product(s) and "
+            f"{details.get('parts', 0)} part(s), worth € {details.get('value', '')}"
+        )
+    if kind == OrderEventType.UPDATED:
+        changed = ", ".join(sorted(details.get("changes", {})))
+        return f"Changed {changed}" if changed else "Order updated"
+    if kind == OrderEventType.STATUS_CHANGED:
+        before = _status_label(details.get("from"))
+        after = _status_label(details.get("to"))
+        return f"Status changed from {before} to {after}"
+    if kind in (OrderEventType.ASSET_ADDED, OrderEventType.ASSET_REPLACED):
+        verb = "added" if kind == OrderEventType.ASSET_ADDED else "replaced"
+        return f"File {details.get('filename', '')} {verb} ({details.get('kind', 'other')})"
+    if kind == OrderEventType.FLOW_STARTED:
+        return f"Flow {details.get('flowKey', '')} v{details.get('version', '?')} started"
+    if kind == OrderEventType.STAGE_STARTED:
+        return f"Stage {details.get('stageName') or details.get('stageKey', '')} started"
+    if kind == OrderEventType.FLOW_FINISHED:
+        return "Flow finished"
+    label = OrderEventType(kind).label if kind in OrderEventType.values else kind
+    text = f"{label}: {details.get('taskKey', '')}".rstrip(": ")
+    if details.get("attempt", 1) > 1:
+        text += f" (attempt {details['attempt']})"
+    for extra in ("reason", "comment", "error", "feedback"):
+        if details.get(extra):
+            text += f" — {details[extra]}"
+    return text
+
+
+def _status_label(value) -> str:
+    return OrderStatus(value).label if value in OrderStatus.values else str(value)
+
+
+# -- product and part ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def product_detail(request: HttpRequest, pk) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    try:
+        product = services.get_product(actor=actor, product_id=pk)
+    except NotFound:
+        raise Http404("No such product") from None
+    assets = list(product.assets.order_by("created_at", "filename"))
+    context = {
+        "product": product,
+        "parts": list(product.parts.order_by("position")),
+        "configuration": _value_rows(product.configuration),
+        "data": _value_rows(product.data),
+        "thumbnail": _thumbnail(assets),
+        "files": [FileRow(asset=a, owner="Product", url=asset_url(a.pk)) for a in assets],
+    }
+    return render(request, "orders/details/product.html", context)
+
+
+@login_required
+@require_GET
+def part_detail(request: HttpRequest, pk) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    try:
+        part = services.get_part(actor=actor, part_id=pk)
+    except NotFound:
+        raise Http404("No such part") from None
+    assets = list(part.assets.order_by("created_at", "filename"))
+    context = {
+        "part": part,
+        "product": part.product,
+        "data": _value_rows(part.data),
+        "thumbnail": _thumbnail(assets),
+        "files": [FileRow(asset=a, owner="Part", url=asset_url(a.pk)) for a in assets],
+    }
+    return render(request, "orders/details/part.html", context)
+
+
+def _thumbnail(assets) -> str | None:
+    """The address of an owner's thumbnail, by the API's one rule over its files."""
+    return thumbnail_url(
+        [
+            {"id": a.pk, "kind": a.kind, "content_type": a.content_type, "created_at": a.created_at}
+            for a in assets
+        ]
+    )
+
+
+def _value_rows(values) -> list[tuple[str, str]]:
+    """A parameter → value object as rows of text; nested values are shown as JSON."""
+    if not isinstance(values, dict):
+        return [("", json.dumps(values, ensure_ascii=False))] if values else []
+    return [
+        (str(name), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        # PostgreSQL's jsonb does not keep the order of keys: sort them so every database agrees.
+        for name, value in sorted(values.items())
+    ]

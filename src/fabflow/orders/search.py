@@ -1,0 +1,168 @@
+"""The orders' text index: one row per order over its name, id, product and part names.
+
+SQLite keeps it in an FTS5 table (word tokenizer, prefix queries) and PostgreSQL in a table with a
+`tsvector` column under a GIN index. Rows are written in creation order, so the index's own row
+number is creation order: a newest-first search walks the index backwards and stops after one page
+instead of sorting every match (FLOORS.md). A row is written in the order's creation transaction;
+a word tokenizer keeps that write within the create budget, where a trigram index would not.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import QuerySet
+
+TABLE = "orders_search"
+# Words of a query: letters and digits, as the word tokenizer splits text.
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 8
+
+
+def document(*, order_id, name: str, product_names, part_names) -> str:
+    """The text indexed for one order: its words, split exactly as queries are split.
+
+    (PostgreSQL's parser would otherwise read "2024-017" as "2024" and "-017".)
+    """
+    text = " ".join([name, str(order_id), *product_names, *part_names])
+    return " ".join(WORD.findall(text))
+
+
+def index_order(*, order_id, name: str, product_names, part_names) -> None:
+    """Add the order's row to the text index (inside the caller's transaction)."""
+    text = document(
+        order_id=order_id, name=name, product_names=product_names, part_names=part_names
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, to_tsvector('simple', %s))",
+                [order_id, text],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, %s)",
+                [order_id.hex, text],
+            )
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a search text, lower-cased, as the index stores them."""
+    return [word.lower() for word in WORD.findall(text or "")][:MAX_QUERY_WORDS]
+
+
+def match_expression(words: list[str]) -> str:
+    """The engine's query for rows holding a word starting with each of `words`."""
+    if connection.vendor == "postgresql":
+        return " & ".join(f"{word}:*" for word in words)
+    return " AND ".join('"{}"*'.format(word.replace('"', "")) for word in words)
+
+
+def search_orders(queryset: QuerySet, text: str) -> QuerySet:
+    """Narrow an Order queryset to orders matching every word of `text` (by word prefix).
+
+    The result carries `search_rank` (the index row: larger is newer); order by it to list
+    matches newest first without sorting them all, as `OrderFilterSet` does.
+    """
+    words = query_words(text)
+    if not words:
+        return queryset
+    table = queryset.model._meta.db_table
+    rank = rank_column()
+    if connection.vendor == "postgresql":
+        where = [
+            f"{TABLE}.order_id = {table}.id",
+            f"{TABLE}.document @@ to_tsquery('simple', %s)",
+        ]
+    else:
+        where = [f"{TABLE}.order_id = {table}.id", f"{TABLE} MATCH %s"]
+    return queryset.extra(
+        select={"search_rank": rank},
+        tables=[TABLE],
+        where=where,
+        params=[match_expression(words)],
+    )
+
+
+def rank_column() -> str:
+    """The SQL of the index's row number, for keyset pagination over `search_rank`."""
+    return f"{TABLE}.rowid" if connection.vendor == "sqlite" else f"{TABLE}.id"
+
+
+# Below this many matching orders a child search starts from the text index; above it, it walks
+# the children in the requested order and reads the index only for names that need it.
+FEW_MATCHES = 2_000
+
+
+def search_children(queryset: QuerySet, text: str) -> QuerySet:
+    """Narrow a Product or Part queryset to rows of matching orders whose name has every word.
+
+    The order index holds product and part names, so it finds the candidate orders quickly; the
+    name test then keeps the products or parts the words were about.
+
+    A name in which every word starts a word already satisfies the index (the name is part of
+    its order's document), so for a common term the rows are walked in the requested order and
+    the index is consulted only for names holding a word in the middle of another: the first
+    page is found without collecting the tens of thousands of matching orders first.
+    """
+    words = query_words(text)
+    if not words:
+        return queryset
+    table = queryset.model._meta.db_table
+    match = match_expression(words)
+    if connection.vendor == "postgresql":
+        subquery = f"SELECT order_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
+    else:
+        subquery = f"SELECT order_id FROM {TABLE} WHERE {TABLE} MATCH %s"
+    for word in words:
+        queryset = queryset.filter(name__icontains=word)
+    if _matches_at_most(match, FEW_MATCHES):
+        return queryset.extra(where=[f"{table}.order_id IN ({subquery})"], params=[match])
+    # `lower(name) LIKE 'w%' OR lower(name) LIKE '% w%'`: a word of the name starts with w.
+    starts, params = [], []
+    for word in words:
+        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        starts.append(
+            f"(lower({table}.name) LIKE %s ESCAPE '\\' OR lower({table}.name) LIKE %s ESCAPE '\\')"
+        )
+        params += [f"{pattern}%", f"% {pattern}%"]
+    return queryset.extra(
+        where=[f"(({' AND '.join(starts)}) OR {table}.order_id IN ({subquery}))"],
+        params=[*params, match],
+    )
+
+
+def _matches_at_most(match: str, limit: int) -> bool:
+    """Whether at most `limit` orders match (reads at most limit + 1 index rows)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} "
+            "WHERE document @@ to_tsquery('simple', %s) LIMIT %s) matches"
+        )
+    else:
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, limit + 1])
+        return cursor.fetchone()[0] <= limit
+
+
+SQLITE_SCHEMA = [
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+    "document, order_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+]
+POSTGRESQL_SCHEMA = [
+    f"CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, "
+    "order_id uuid NOT NULL, document tsvector NOT NULL)",
+    f"CREATE INDEX {TABLE}_document ON {TABLE} USING gin (document)",
+    f"CREATE INDEX {TABLE}_order ON {TABLE} (order_id)",
+]
+
+
+def create_schema(schema_editor) -> None:
+    """Create the text index's tables (used by the migration)."""
+    statements = SQLITE_SCHEMA if schema_editor.connection.vendor == "sqlite" else POSTGRESQL_SCHEMA
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def drop_schema(schema_editor) -> None:
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")

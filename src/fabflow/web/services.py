@@ -1,0 +1,35 @@
+"""What a user keeps of the UI across sessions and devices: visible columns and page sizes."""
+
+from django.db import transaction
+
+from fabflow.accounts.actors import Actor
+from fabflow.accounts.models import User
+from fabflow.errors import Forbidden, InvalidInput
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+
+
+def table_preferences(user: User, table: str) -> dict:
+    """The stored choices of `user` for the table named `table` (empty when none)."""
+    return (user.preferences or {}).get("tables", {}).get(table, {})
+
+
+@transaction.atomic
+def save_table_columns(*, actor: Actor, table: str, columns: list[str], allowed: list[str]) -> User:
+    """Remember which of the `allowed` columns of `table` the acting user wants to see."""
+    if actor.user is None:
+        raise Forbidden("Only a signed-in user has column preferences")
+    unknown = [column for column in columns if column not in allowed]
+    if unknown:
+        raise InvalidInput(f"Unknown column {unknown[0]!r}", loc=("columns",))
+    # Re-read under a lock: another tab may have saved a different table's choice meanwhile.
+    user = User.objects.select_for_update().get(pk=actor.user.pk)
+    preferences = dict(user.preferences or {})
+    tables = dict(preferences.get("tables", {}))
+    tables[table] = {**tables.get(table, {}), "columns": [c for c in allowed if c in columns]}
+    preferences["tables"] = tables
+    user.preferences = preferences
+    user.save(update_fields=["preferences"])
+    actor.user.preferences = preferences
+    return user

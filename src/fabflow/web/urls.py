@@ -1,0 +1,52 @@
+"""The web UI's URLs: sign-in, the Orders (home), Products and Parts pages, and their exports."""
+
+from django.urls import include, path
+
+from fabflow.accounts import admin_views
+from fabflow.accounts import views as account_views
+from fabflow.orders import details
+from fabflow.orders import views as order_views
+
+urlpatterns = [
+    path("sign-in/", account_views.sign_in, name="login"),
+    path("sign-out/", account_views.sign_out, name="logout"),
+    path("tables/<slug:table>/columns/", account_views.table_columns, name="table_columns"),
+    path("", order_views.order_list, name="orders_list"),
+    path("orders/export/", order_views.order_export, name="orders_export"),
+    path("orders/<uuid:pk>/", details.order_detail, name="order_detail"),
+    path("orders/<uuid:pk>/flow/", details.start_flow, name="order_start_flow"),
+    path(
+        "orders/<uuid:pk>/tasks/<uuid:task_id>/<slug:action>/",
+        details.task_action,
+        name="order_task_action",
+    ),
+    path("products/", order_views.product_list, name="products_list"),
+    path("products/export/", order_views.product_export, name="products_export"),
+    path("products/<uuid:pk>/", details.product_detail, name="product_detail"),
+    path("parts/", order_views.part_list, name="parts_list"),
+    path("parts/export/", order_views.part_export, name="parts_export"),
+    path("parts/<uuid:pk>/", details.part_detail, name="part_detail"),
+    path("flows/", include("fabflow.flows.urls")),
+    path("users/", admin_views.user_list, name="user_list"),
+    path("users/add/", admin_views.user_add, name="user_add"),
+    path("users/<uuid:pk>/tags/", admin_views.user_tags, name="user_tags"),
+    path("users/<uuid:pk>/deactivate/", admin_views.user_deactivate, name="user_deactivate"),
+    path(
+        "set-password/<str:encoded_id>/<str:token>/",
+        admin_views.set_password,
+        name="set_password",
+    ),
+    path("secret-keys/", admin_views.secret_key_list, name="secret_key_list"),
+    path("secret-keys/<uuid:space_id>/add/", admin_views.secret_key_add, name="secret_key_add"),
+    path("secret-keys/<uuid:pk>/revoke/", admin_views.secret_key_revoke, name="secret_key_revoke"),
+    path(
+        "spaces/<uuid:space_id>/signing-secret/",
+        admin_views.signing_secret,
+        name="signing_secret",
+    ),
+    path(
+        "spaces/<uuid:space_id>/signing-secret/rotate/",
+        admin_views.signing_secret_rotate,
+        name="signing_secret_rotate",
+    ),
+]

@@ -1,0 +1,142 @@
+"""A Django process that runs services against a test installation, driven over stdin/stdout.
+
+The engine tests run real `fabflow worker` processes on a database of their own; this driver is
+how the test reaches that database: one JSON request per line in, one JSON answer per line out.
+"""
+
+import json
+import os
+import sys
+import traceback
+from decimal import Decimal
+
+
+def setup(definition, flow_name="Test order flow"):
+    from fabflow.accounts import services as accounts
+    from fabflow.accounts.actors import Actor
+    from fabflow.flows import services
+
+    organization = accounts.create_organization(name="Ringmakers")
+    space = accounts.create_space(organization=organization, name="Rings", key="rings")
+    actor = Actor.system(organization.pk)
+    flow = services.create_flow(actor=actor, space=space, name=flow_name, definition=definition)
+    return {
+        "organization": str(organization.pk),
+        "flowKey": flow.key,
+        "secret": space.signing_secret,
+    }
+
+
+def _actor():
+    from fabflow.accounts.actors import Actor
+    from fabflow.accounts.models import Organization
+
+    return Actor.system(Organization.objects.get().pk)
+
+
+def create_orders(count, flow_key, prefix="Order"):
+    from django.db import transaction
+
+    from fabflow.accounts.models import ProductSpace
+    from fabflow.flows import services
+    from fabflow.orders.services import PartInput, ProductInput, create_order
+
+    actor = _actor()
+    space = ProductSpace.objects.get()
+    ids = []
+    for index in range(count):
+        with transaction.atomic():
+            order = create_order(
+                actor=actor,
+                space=space,
+                name=f"{prefix} {index + 1}",
+                products=[
+                    ProductInput(
+                        name="Ring",
+                        units=2,
+                        unit_value=Decimal("10.50"),
+                        parts=[PartInput(name="Band")],
+                    )
+                ],
+                flow_key=flow_key,
+            ).order
+            services.start_flow(actor=actor, order_id=order.pk, flow_key=flow_key)
+        ids.append(str(order.pk))
+    return ids
+
+
+def orders():
+    from fabflow.orders.models import Order
+
+    return {str(o.pk): {"status": o.status, "tags": o.tags} for o in Order.objects.all()}
+
+
+def tasks(order_id):
+    from fabflow.flows import services
+
+    return [
+        {
+            "id": str(t.pk),
+            "key": t.task_key,
+            "status": t.status,
+            "attempt": t.attempt,
+            "overdue": t.is_overdue,
+            "error": t.error,
+            "result": t.result,
+            "token": t.feedback_token,
+        }
+        for t in services.list_tasks(actor=_actor(), order_id=order_id)
+    ]
+
+
+def workflows():
+    """The ids of the task workflows in DBOS's system database, with their priority."""
+    from fabflow.flows import worker
+
+    return {
+        status.workflow_id: status.priority
+        for status in worker._get_client().list_workflows(name=worker.WORKFLOW_NAME)
+    }
+
+
+def events(order_id):
+    from fabflow.orders.models import OrderEvent
+
+    return [
+        [e.type, e.details]
+        for e in OrderEvent.objects.filter(order_id=order_id).order_by("created_at")
+    ]
+
+
+def action(name, **kwargs):
+    from fabflow.errors import FabflowError
+    from fabflow.flows import services
+
+    function = getattr(services, name)
+    try:
+        if name == "receive_feedback":
+            task = function(**kwargs)
+        else:
+            task = function(actor=_actor(), **kwargs)
+    except FabflowError as error:
+        return {"error": type(error).__name__, "message": error.message}
+    return {"status": task.status, "attempt": task.attempt}
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fabflow.settings")
+    import django
+
+    django.setup()
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            answer = {"ok": globals()[request["fn"]](**request.get("kwargs", {}))}
+        except Exception:
+            answer = {"exception": traceback.format_exc()}
+        sys.stdout.write(json.dumps(answer, default=str) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Killing workers: every flow still finishes, and no side effect happens twice."""
+
+import random
+import time
+from collections import Counter
+
+import pytest
+
+from tests.flows.conftest import is_postgres
+
+
+def crash_flow(receiver_url):
+    return [
+        {
+            "key": "work",
+            "tasks": [
+                {
+                    "key": "mail",
+                    "handlerKey": "send-email",
+                    "payload": {
+                        "recipient": ["shop@example.com"],
+                        "subject": "{{ order.name }}",
+                        "body": "x",
+                    },
+                    "next": [
+                        {
+                            "key": "push",
+                            "handlerKey": "consume-rest-api",
+                            "payload": {"uri": receiver_url},
+                            "next": [
+                                {
+                                    "key": "check",
+                                    "handlerKey": "manual-confirmation",
+                                    "payload": {"title": "Check"},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+
+
+@pytest.mark.timeout(240)
+def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
+    installation, smtp_server, receiver
+):
+    setup = installation.call("setup", definition=crash_flow(receiver.url()))
+    receiver.secret_holder["secret"] = setup["secret"]
+    rng = random.Random(20)
+    order_ids = []
+    started = time.monotonic()
+    for run in range(20):
+        [order_id] = installation.call(
+            "create_orders", count=1, flow_key=setup["flowKey"], prefix=f"Run {run}"
+        )
+        order_ids.append(order_id)
+        installation.start_worker()
+        time.sleep(rng.uniform(0.0, 2.5))
+        installation.kill_worker()
+    installation.start_worker()
+    for order_id in order_ids:
+        check = installation.wait_for(
+            lambda order_id=order_id: [
+                t
+                for t in installation.call("tasks", order_id=order_id)
+                if t["key"] == "check" and t["status"] == "waiting"
+            ],
+            timeout=60,
+        )[0]
+        installation.call("action", name="confirm_task", task_id=check["id"])
+    statuses = installation.call("orders")
+    assert [statuses[order_id]["status"] for order_id in order_ids] == ["success"] * 20
+    # A worker killed after a side effect but before DBOS recorded it repeats that effect on
+    # restart; the repeat carries the same delivery id, so the receiver drops it. A repeat
+    # under a new id, or a lost effect, would be a bug.
+    message_ids = {message["Subject"]: set() for message in smtp_server.messages}
+    for message in smtp_server.messages:
+        message_ids[message["Subject"]].add(message["Message-ID"])
+    assert sorted(message_ids) == sorted(f"Run {run} 1" for run in range(20))
+    assert all(len(ids) == 1 for ids in message_ids.values())
+    deliveries = Counter(call["delivery"] for call in receiver.calls)
+    assert len(deliveries) == 20
+    orders_called = {call["body"]["order"]["name"] for call in receiver.calls}
+    assert orders_called == {f"Run {run} 1" for run in range(20)}
+    assert time.monotonic() - started < 200
+
+
+@pytest.mark.skipif(not is_postgres(), reason="two workers share work on PostgreSQL (scale-out)")
+@pytest.mark.timeout(180)
+def test_a_second_worker_takes_over_the_work_of_a_killed_one(installation, receiver):
+    definition = [
+        {
+            "key": "work",
+            "tasks": [
+                {
+                    "key": "pause",
+                    "handlerKey": "wait",
+                    "payload": {"duration": 4000},
+                    "next": [
+                        {
+                            "key": "push",
+                            "handlerKey": "consume-rest-api",
+                            "payload": {"uri": receiver.url()},
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    setup = installation.call("setup", definition=definition)
+    installation.start_worker("alpha")
+    installation.start_worker("beta")
+    time.sleep(3)
+    order_ids = installation.call("create_orders", count=20, flow_key=setup["flowKey"])
+    time.sleep(1.5)
+    installation.kill_worker("alpha")
+    killed_at = time.monotonic()
+    installation.wait_for(
+        lambda: all(installation.order_status(o) == "success" for o in order_ids), timeout=60
+    )
+    assert time.monotonic() - killed_at < 60
+    assert len(receiver.calls) == 20
+    assert len({call["delivery"] for call in receiver.calls}) == 20
