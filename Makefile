@@ -14,8 +14,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 
+# Scale-out tests (several workers) need PostgreSQL: they run in the PostgreSQL pass only.
 test-sqlite: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not scale_out"
 
 test-postgres: $(VENV)/.installed-test
 	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest

@@ -1,4 +1,4 @@
-"""`fabflow serve` on an empty folder creates an installation and serves it."""
+"""`fabflow serve` on an empty folder creates an installation and runs web and worker."""
 
 import os
 import re
@@ -6,9 +6,13 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 import httpx
 import pytest
+
+from fabflow.files.generators import generate_meshes, get_generator
+from fabflow.files.generators.export import export_mesh
 
 
 def free_port() -> int:
@@ -17,11 +21,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.timeout(120)
-def test_serve_bootstraps_an_empty_folder_and_the_admin_can_sign_in(tmp_path):
+@dataclass(frozen=True)
+class Served:
+    """A running `fabflow serve` and what it printed on its first start."""
+
+    url: str
+    email: str
+    password: str
+    secret: str
+    data_dir: object
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("serve") / "var"
     port = free_port()
-    env = dict(os.environ, FABFLOW_DATA_DIR=str(tmp_path / "var"))
+    env = dict(os.environ, FABFLOW_DATA_DIR=str(data_dir))
     env.pop("DATABASE_URL", None)
+    env.pop("SMTP_HOST", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
         env=env,
@@ -36,29 +53,75 @@ def test_serve_bootstraps_an_empty_folder_and_the_admin_can_sign_in(tmp_path):
             assert line, "".join(lines)
             lines.append(line)
         output = "".join(lines)
-        email = re.search(r"e-mail\s+(\S+)", output).group(1)
-        password = re.search(r"password\s+(\S+)", output).group(1)
-        assert re.search(r"API secret key\s+ffk_[0-9a-f]{12}_\S+", output)
-
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            for _ in range(100):
-                try:
-                    page = client.get("/django-admin/login/")
-                    break
-                except httpx.ConnectError:
-                    time.sleep(0.1)
-            token = client.cookies["csrftoken"]
-            response = client.post(
-                "/django-admin/login/?next=/django-admin/",
-                data={"username": email, "password": password, "csrfmiddlewaretoken": token},
-                headers={"Referer": str(page.url)},
-            )
-            assert response.status_code == 302
-            assert response.headers["location"] == "/django-admin/"
-            assert client.get("/django-admin/").status_code == 200
+        assert f"outgoing e-mail is kept in {data_dir / 'outbox'}" in output
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/sign-in/")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        yield Served(
+            url=url,
+            email=re.search(r"e-mail\s+(\S+)", output).group(1),
+            password=re.search(r"password\s+(\S+)", output).group(1),
+            secret=re.search(r"API secret key\s+(ffk_[0-9a-f]{12}_\S+)", output).group(1),
+            data_dir=data_dir,
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
         server.stdout.close()
-    assert (tmp_path / "var" / "fabflow.sqlite3").exists()
-    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.timeout(120)
+def test_the_printed_admin_can_sign_in_to_django_admin(served):
+    with httpx.Client(base_url=served.url) as client:
+        page = client.get("/django-admin/login/")
+        response = client.post(
+            "/django-admin/login/?next=/django-admin/",
+            data={
+                "username": served.email,
+                "password": served.password,
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+            },
+            headers={"Referer": str(page.url)},
+        )
+        assert response.status_code == 302
+        assert response.headers["location"] == "/django-admin/"
+        assert client.get("/django-admin/").status_code == 200
+    assert (served.data_dir / "fabflow.sqlite3").exists()
+    assert (served.data_dir / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.timeout(120)
+def test_an_uploaded_mesh_gets_its_preview_from_the_worker(served):
+    ring = generate_meshes(get_generator("ring"), {"size": 18, "width": 4, "thickness": 2})[0]
+    stl = export_mesh(ring.mesh, "stl").content
+    headers = {"Authorization": f"Bearer {served.secret}"}
+    with httpx.Client(base_url=f"{served.url}/api/v1", headers=headers, timeout=30) as api:
+        order = api.post(
+            "/orders",
+            json={"name": "SERVE-1", "products": [{"name": "Ring", "units": 1, "unitValue": "99"}]},
+        )
+        assert order.status_code == 201, order.text
+        product = order.json()["products"][0]
+        assert product["thumbnailUrl"] is None
+        upload = api.post(
+            f"/products/{product['id']}/assets",
+            data={"kind": "production"},
+            files={"file": ("band.stl", stl, "model/stl")},
+        )
+        assert upload.status_code == 201, upload.text
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            thumbnail_url = api.get(f"/products/{product['id']}").json()["thumbnailUrl"]
+            if thumbnail_url:
+                break
+            time.sleep(0.25)
+        assert thumbnail_url, "the worker rendered no preview within 60 s"
+        preview = api.get(thumbnail_url.removeprefix("/api/v1"))
+        assert preview.status_code == 200
+        assert preview.headers["content-type"] == "image/png"
+        assert preview.content.startswith(b"\x89PNG\r\n\x1a\n")

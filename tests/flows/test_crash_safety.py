@@ -87,9 +87,10 @@ def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
     assert time.monotonic() - started < 200
 
 
-@pytest.mark.skipif(not is_postgres(), reason="two workers share work on PostgreSQL (scale-out)")
+@pytest.mark.scale_out
 @pytest.mark.timeout(180)
 def test_a_second_worker_takes_over_the_work_of_a_killed_one(installation, receiver):
+    assert is_postgres(), "several workers share work on PostgreSQL (the scale-out setup)"
     definition = [
         {
             "key": "work",

@@ -252,6 +252,10 @@ def _register():
 
     _registered["workflow"] = task_workflow
     _registered["step"] = execute_step
+    # Previews of uploaded files are rendered by the workers too, never in a web request.
+    from fabflow.files import thumbnailing
+
+    thumbnailing.register_workflows()
     return _registered
 
 
@@ -434,6 +438,7 @@ class Sweeper:
         if now - self.last_lost_check >= LOST_ENQUEUE_AFTER_SECONDS:
             self.last_lost_check = now
             self.enqueue_lost_work()
+            self.enqueue_lost_thumbnails()
 
     def heartbeat(self) -> None:
         from fabflow.flows.models import WorkerHeartbeat
@@ -503,6 +508,18 @@ class Sweeper:
             logger.warning("enqueuing %d flow tasks whose enqueue was lost", len(lost))
             enqueue(lost)
         return len(lost)
+
+    def enqueue_lost_thumbnails(self) -> int:
+        """Enqueue preview jobs still pending a while after their upload (enqueue was lost).
+
+        A workflow id is the job's own, so enqueuing one that is already queued changes nothing.
+        """
+        from fabflow.files import thumbnailing
+
+        job_ids = thumbnailing.pending_jobs(LOST_ENQUEUE_AFTER_SECONDS)
+        if job_ids:
+            thumbnailing.enqueue(job_ids)
+        return len(job_ids)
 
     def _owned_inline(self, work) -> bool:
         """Whether a pending task will run inline in a live workflow of an earlier task."""

@@ -106,6 +106,18 @@ class FabflowTable(tables.Table):
             else:
                 yield column, key, ""
 
+    def body_rows(self):
+        """The page's rows as (row, [(cell attributes, cell), ...]).
+
+        No column computes its cell attributes from the record, so they are rendered once per
+        column rather than once per cell (django-tables2 recomputes them, sort state included,
+        for every cell).
+        """
+        cell_attrs = [column.attrs["td"].as_html() for column in self.columns]
+        for row in self.paginated_rows:
+            cells = [cell for _column, cell in row.items()]
+            yield row, list(zip(cell_attrs, cells, strict=True))
+
     def render_select(self, record):
         return format_html(
             '<input type="checkbox" data-row-id="{}" aria-label="Select {}">', record.pk, record

@@ -7,6 +7,7 @@ receiver can ignore a repeat) and `X-Fabflow-Event: task`. A 2xx answer succeeds
 network errors are retried; other answers fail the task.
 """
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -61,6 +62,13 @@ class Payload(PayloadModel):
         return value
 
 
+@functools.cache
+def _client() -> httpx.Client:
+    """One client per worker process: building one (and its TLS context) per call cost more
+    than the call itself. httpx clients are safe to share between threads."""
+    return httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+
+
 def sign(body: bytes, secret: str) -> str:
     """The X-Fabflow-Signature value for `body`."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -84,8 +92,7 @@ def execute(context) -> dict:
         "X-Fabflow-Signature": sign(body, context.order.space.signing_secret),
     }
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            response = client.request(payload.method, payload.uri, content=body, headers=headers)
+        response = _client().request(payload.method, payload.uri, content=body, headers=headers)
     except httpx.HTTPError as error:
         raise HandlerFailure(f"{payload.method} {payload.uri} failed: {error}") from None
     if response.status_code >= 500 or response.status_code == 429:

@@ -1,7 +1,7 @@
 """Template helpers of the web UI: the navigation and links that keep the current filters."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 register = template.Library()
 
@@ -25,10 +25,7 @@ def navigation(context):
     for name, label, admins_only in NAVIGATION:
         if admins_only and not getattr(user, "is_admin", False):
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
+        url = reverse(name)
         is_current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "is_current": is_current})
     # The orders list is the home page: it must not stay marked on every other page.
