@@ -57,12 +57,14 @@ class Order(TenantModel):
             models.UniqueConstraint(fields=["space", "name"], name="order_name_unique_in_space"),
             models.CheckConstraint(condition=Q(value__gte=0), name="order_value_not_negative"),
         ]
+        # Every sortable column has an index ending in id: lists sort by (column, id), so a
+        # page is read straight off the index even where many rows share a value.
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="order_org_created"),
             models.Index(fields=["organization", "status", "-created_at"], name="order_org_status"),
-            models.Index(fields=["organization", "name"], name="order_org_name"),
-            models.Index(fields=["organization", "value"], name="order_org_value"),
-            models.Index(fields=["organization", "deadline"], name="order_org_deadline"),
+            models.Index(fields=["organization", "name", "id"], name="order_org_name_id"),
+            models.Index(fields=["organization", "value", "id"], name="order_org_value_id"),
+            models.Index(fields=["organization", "deadline", "id"], name="order_org_deadline_id"),
             models.Index(fields=["space", "-created_at"], name="order_space_created"),
             models.Index(fields=["space", "status", "-created_at"], name="order_space_status"),
         ]
@@ -95,9 +97,11 @@ class Product(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="product_org_created"),
-            models.Index(fields=["organization", "name"], name="product_org_name"),
-            models.Index(fields=["organization", "units"], name="product_org_units"),
-            models.Index(fields=["organization", "unit_value"], name="product_org_unit_value"),
+            models.Index(fields=["organization", "name", "id"], name="product_org_name_id"),
+            models.Index(fields=["organization", "units", "id"], name="product_org_units_id"),
+            models.Index(
+                fields=["organization", "unit_value", "id"], name="product_org_unit_value_id"
+            ),
             models.Index(fields=["space", "-created_at"], name="product_space_created"),
         ]
 
@@ -125,7 +129,7 @@ class Part(TenantModel):
         ordering = ["product", "position"]
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="part_org_created"),
-            models.Index(fields=["organization", "name"], name="part_org_name"),
+            models.Index(fields=["organization", "name", "id"], name="part_org_name_id"),
             models.Index(fields=["space", "-created_at"], name="part_space_created"),
         ]
 
