@@ -7,10 +7,11 @@ rows are plain dicts of attribute name → value. Defaults still apply, so a row
 differs. Signals are not sent (Fabflow uses none) and nothing is validated: callers validate.
 """
 
+import json
 from functools import cache, lru_cache
 
 from django.db import connections, router
-from django.db.models import NOT_PROVIDED, Field, ForeignKey, Model, UUIDField
+from django.db.models import NOT_PROVIDED, Field, ForeignKey, JSONField, Model, UUIDField
 
 
 def insert_rows(model: type[Model], rows: list[dict]) -> None:
@@ -81,6 +82,9 @@ def _converter(field: Field, vendor: str, alias: str):
     if field.get_internal_type() in _PLAIN_TYPES:
         return _identity
     connection = connections[alias]
+    if vendor == "sqlite" and isinstance(field, JSONField) and field.encoder is None:
+        # What Django's SQLite backend stores, without its per-value dispatch.
+        return lambda value: None if value is None else json.dumps(value)
     if field.get_internal_type() == "DateTimeField":
         # The rows of one write share their timestamps: convert each distinct one once.
         return lru_cache(maxsize=8)(lambda value: field.get_db_prep_save(value, connection))
