@@ -129,7 +129,7 @@ DBOS_SYSTEM_DATABASE_URL = config.env_str(
     "DBOS_SYSTEM_DATABASE_URL", config.dbos_database_url(DATABASES["default"])
 )
 # How many tasks one worker process runs at once.
-FABFLOW_WORKER_CONCURRENCY = config.env_int("FABFLOW_WORKER_CONCURRENCY", 8)
+FABFLOW_WORKER_CONCURRENCY = config.env_int("FABFLOW_WORKER_CONCURRENCY", 16)
 # Files: on S3, whether downloads redirect to a presigned URL instead of streaming through the
 # web process; the folders a `folder` export target may write into.
 FABFLOW_PRESIGNED_DOWNLOADS = bool(STORAGE_URL.startswith("s3:")) and config.env_bool(

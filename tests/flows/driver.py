@@ -84,6 +84,7 @@ def tasks(order_id):
             "error": t.error,
             "result": t.result,
             "token": t.feedback_token,
+            "continuesFrom": str(t.continues_from) if t.continues_from else None,
         }
         for t in services.list_tasks(actor=_actor(), order_id=order_id)
     ]

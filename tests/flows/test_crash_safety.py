@@ -10,6 +10,8 @@ from tests.flows.conftest import is_postgres
 
 
 def crash_flow(receiver_url):
+    """E-mail → connector, then a second stage entered inline: a wait of 0 ms that leads to a
+    manual check, beside a second connector call that starts as a workflow of its own."""
     return [
         {
             "key": "work",
@@ -27,18 +29,33 @@ def crash_flow(receiver_url):
                             "key": "push",
                             "handlerKey": "consume-rest-api",
                             "payload": {"uri": receiver_url},
-                            "next": [
-                                {
-                                    "key": "check",
-                                    "handlerKey": "manual-confirmation",
-                                    "payload": {"title": "Check"},
-                                }
-                            ],
                         }
                     ],
                 }
             ],
-        }
+        },
+        {
+            "key": "wrap",
+            "tasks": [
+                {
+                    "key": "pause",
+                    "handlerKey": "wait",
+                    "payload": {"duration": 0},
+                    "next": [
+                        {
+                            "key": "check",
+                            "handlerKey": "manual-confirmation",
+                            "payload": {"title": "Check"},
+                        }
+                    ],
+                },
+                {
+                    "key": "notify",
+                    "handlerKey": "consume-rest-api",
+                    "payload": {"uri": receiver_url},
+                },
+            ],
+        },
     ]
 
 
@@ -70,7 +87,15 @@ def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
             timeout=60,
         )[0]
         installation.call("action", name="confirm_task", task_id=check["id"])
-    statuses = installation.call("orders")
+    # The stage's second connector call may still be going when its check is confirmed.
+    statuses = installation.wait_for(
+        lambda: (
+            (found := installation.call("orders"))
+            and all(found[order_id]["status"] != "in_progress" for order_id in order_ids)
+            and found
+        ),
+        timeout=60,
+    )
     assert [statuses[order_id]["status"] for order_id in order_ids] == ["success"] * 20
     # A worker killed after a side effect but before DBOS recorded it repeats that effect on
     # restart; the repeat carries the same delivery id, so the receiver drops it. A repeat
@@ -81,9 +106,14 @@ def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
     assert sorted(message_ids) == sorted(f"Run {run} 1" for run in range(20))
     assert all(len(ids) == 1 for ids in message_ids.values())
     deliveries = Counter(call["delivery"] for call in receiver.calls)
-    assert len(deliveries) == 20
-    orders_called = {call["body"]["order"]["name"] for call in receiver.calls}
-    assert orders_called == {f"Run {run} 1" for run in range(20)}
+    assert len(deliveries) == 40
+    calls_per_order = Counter(
+        name
+        for name, _delivery in {
+            (call["body"]["order"]["name"], call["delivery"]) for call in receiver.calls
+        }
+    )
+    assert calls_per_order == {f"Run {run} 1": 2 for run in range(20)}
     assert time.monotonic() - started < 200
 
 

@@ -127,6 +127,63 @@ def test_a_three_stage_flow_with_parallel_tasks_and_next_chains_reaches_success(
     assert types[-2:] == ["flow_finished", "status_changed"]
 
 
+def test_a_worker_goes_on_through_stages_in_one_workflow_and_starts_parallel_tasks_itself(
+    installation, smtp_server, receiver
+):
+    mail = {
+        "key": "mail",
+        "handlerKey": "send-email",
+        "payload": {"recipient": ["shop@example.com"], "subject": "{{ order.name }}", "body": "x"},
+        "next": [{"key": "hop", "handlerKey": "wait", "payload": {"duration": 0}}],
+    }
+    definition = [
+        {"key": "first", "tasks": [mail]},
+        {
+            "key": "second",
+            "tasks": [
+                {
+                    "key": "push",
+                    "handlerKey": "consume-rest-api",
+                    "payload": {"uri": receiver.url()},
+                },
+                {
+                    "key": "side",
+                    "handlerKey": "consume-rest-api",
+                    "payload": {"uri": receiver.url()},
+                },
+            ],
+        },
+        {
+            "key": "third",
+            "tasks": [{"key": "last", "handlerKey": "wait", "payload": {"duration": 0}}],
+        },
+    ]
+    setup = installation.call("setup", definition=definition)
+    receiver.secret_holder["secret"] = setup["secret"]
+    [order_id] = installation.call("create_orders", count=1, flow_key=setup["flowKey"])
+    installation.start_worker()
+    installation.wait_for(lambda: installation.order_status(order_id) == "success")
+
+    tasks = {t["key"]: t for t in installation.call("tasks", order_id=order_id)}
+    assert {key: t["status"] for key, t in tasks.items()} == dict.fromkeys(
+        ["mail", "hop", "push", "side", "last"], "succeeded"
+    )
+    # The worker went on from the e-mail through the zero wait into the next stage's first task
+    # in the same workflow; the stage's other task started as a workflow of its own, without the
+    # queue; whichever of the two finished last went on into the third stage.
+    assert tasks["mail"]["continuesFrom"] is None
+    assert tasks["hop"]["continuesFrom"] == tasks["mail"]["id"]
+    assert tasks["push"]["continuesFrom"] == tasks["hop"]["id"]
+    assert tasks["side"]["continuesFrom"] is None
+    assert tasks["last"]["continuesFrom"] in {tasks["push"]["id"], tasks["side"]["id"]}
+    assert tasks["hop"]["result"] == {"waitedMs": 0}
+    workflows = installation.call("workflows")
+    assert set(workflows) == {f"task-{tasks['mail']['id']}-1", f"task-{tasks['side']['id']}-1"}
+    assert workflows[f"task-{tasks['mail']['id']}-1"] == 10
+    assert len(smtp_server.messages) == 1
+    assert len({call["delivery"] for call in receiver.calls}) == 2
+
+
 def test_a_rejected_task_fails_the_order_and_a_retry_brings_it_back(installation):
     definition = [
         {

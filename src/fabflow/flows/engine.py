@@ -13,9 +13,10 @@ import logging
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.errors import Conflict
 from fabflow.flows.models import FlowRun, FlowRunStatus, FlowVersion, TaskRun, TaskStatus
@@ -23,6 +24,7 @@ from fabflow.flows.registry import get_handler
 from fabflow.flows.schema import DEFAULT_RETRIES, find_task, iter_tasks
 from fabflow.orders.models import Order, OrderEventType, OrderStatus
 from fabflow.orders.services import record_event
+from fabflow.rows import insert_instance
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +41,24 @@ def _definition(version_id) -> list:
     return FlowVersion.objects.values_list("definition", flat=True).get(pk=version_id)
 
 
+@functools.lru_cache(maxsize=512)
+def flow_version(version_id) -> FlowVersion:
+    """A flow version with its flow; kept, since neither a version nor a flow's key and name
+    ever change."""
+    return FlowVersion.objects.select_related("flow").get(pk=version_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _task_definition(version_id, task_key: str) -> dict:
+    found = find_task(_definition(version_id), task_key)
+    if found is None:  # pragma: no cover - a version never changes under a run
+        raise LookupError(f"task {task_key} is not in its flow version")
+    return found[1]
+
+
 def task_definition(task: TaskRun) -> dict:
     """The definition of `task` in the version its run pinned."""
-    found = find_task(_definition(task.run.flow_version_id), task.task_key)
-    if found is None:  # pragma: no cover - a version never changes under a run
-        raise LookupError(f"task {task.task_key} is not in its flow version")
-    return found[1]
+    return _task_definition(task.run.flow_version_id, task.task_key)
 
 
 def task_plan(task: TaskRun) -> dict:
@@ -99,17 +113,17 @@ def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     return run
 
 
-def _enter_stage(*, actor, order, run, index, now) -> list:
+def _enter_stage(*, actor, order, run, index, now, created=None) -> list:
     definition = _definition(run.flow_version_id)
     stage = definition[index]
     run.stage_index = index
     added = [tag for tag in stage.get("tags", []) if tag not in order.tags]
     run.added_tags = added
-    run.save(update_fields=["stage_index", "added_tags"])
+    records.update_fields(run, "stage_index", "added_tags")
     if added:
         order.tags = [*order.tags, *added]
         order.updated_at = now
-        order.save(update_fields=["tags", "updated_at"])
+        records.update_fields(order, "tags", "updated_at")
     record_event(
         actor=actor,
         order=order,
@@ -117,7 +131,14 @@ def _enter_stage(*, actor, order, run, index, now) -> list:
         details={"stageKey": stage["key"], "stageName": stage.get("name", stage["key"])},
     )
     return _create_tasks(
-        actor=actor, order=order, run=run, index=index, tasks=stage["tasks"], parent="", now=now
+        actor=actor,
+        order=order,
+        run=run,
+        index=index,
+        tasks=stage["tasks"],
+        parent="",
+        now=now,
+        created=created,
     )
 
 
@@ -125,9 +146,10 @@ def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None)
     if not tasks:
         return []
     stage = _definition(run.flow_version_id)[index]
-    existing = set(
-        run.tasks.filter(task_key__in=[t["key"] for t in tasks]).values_list("task_key", flat=True)
-    )
+    existing = {
+        task.task_key
+        for task in records.fetch(TaskRun, run_id=run.pk, task_key=[t["key"] for t in tasks])
+    }
     work = []
     for definition in tasks:
         if definition["key"] in existing:
@@ -154,7 +176,7 @@ def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None)
             deadline_at=_deadline(definition, now),
             feedback_token=_feedback_token(definition),
         )
-        task.save(force_insert=True)
+        insert_instance(task)
         if created is not None:
             created.append(task)
         if is_manual:
@@ -186,12 +208,17 @@ def _feedback_token(definition: dict) -> str | None:
 
 
 def lock(task_id) -> tuple[Order, TaskRun] | None:
-    """Lock a task's order, then the task (always in this order: no deadlocks)."""
-    order_id = TaskRun.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
-    if order_id is None:
+    """Lock a task's order, then the task and its run (always in this order: no deadlocks).
+
+    The order's lock guards everything of its flow runs. On SQLite the transaction holds the
+    database's write lock from its start, so the task read first is already current."""
+    task = records.fetch_one(TaskRun, id=task_id)
+    if task is None:
         return None
-    order = Order.objects.select_for_update().select_related("space").get(pk=order_id)
-    task = TaskRun.objects.select_for_update().select_related("run").get(pk=task_id)
+    order = records.fetch_one(Order, id=task.order_id, for_update=True)
+    if connection.features.has_select_for_update:
+        task = records.fetch_one(TaskRun, id=task_id, for_update=True)
+    task.run = records.fetch_one(FlowRun, id=task.run_id, for_update=True)
     task.order = order
     return order, task
 
@@ -212,7 +239,7 @@ def _begin(*, actor, order, task) -> dict:
     if task.status == TaskStatus.PENDING:
         task.status = TaskStatus.RUNNING
         task.started_at = timezone.now()
-        task.save(update_fields=["status", "started_at"])
+        records.update_fields(task, "status", "started_at", "continues_from")
         record_event(
             actor=actor,
             order=order,
@@ -233,10 +260,12 @@ def finish_task(task_id, attempt: int, *, result: dict, waits_for_feedback: bool
 def finish_and_continue(
     task_id, attempt: int, *, result: dict, waits_for_feedback: bool, inline: bool = True
 ) -> dict:
-    """`finish_task`, and with `inline` also begin the task's inline successor (its first
-    automatic `next` task, see `inline_successor_key`) in the same transaction, so the calling
-    workflow runs it at once: {"work": [(task id, attempt)] to enqueue, "next": None or
-    {"taskId", "attempt", "plan"}}."""
+    """`finish_task`, and with `inline` also begin the task's *inline successor* in the same
+    transaction, so the calling workflow runs it at once: the first automatic task the
+    transition created (of the task's `next` list, or of the stage it entered). A successor
+    that waits 0 ms is finished right there, and the one after it begun instead. Returns
+    {"work": [(task id, attempt)] of the other new automatic tasks, "next": None or
+    {"taskId", "attempt", "plan"}, "applied": whether the transition took place}."""
     nothing = {"work": [], "next": None, "applied": False}
     with transaction.atomic():
         locked = lock(task_id)
@@ -249,7 +278,7 @@ def finish_and_continue(
         if waits_for_feedback:
             task.status = TaskStatus.WAITING
             task.result = result
-            task.save(update_fields=["status", "result"])
+            records.update_fields(task, "status", "result")
             record_event(
                 actor=actor,
                 order=order,
@@ -266,74 +295,56 @@ def finish_and_continue(
             event=OrderEventType.TASK_SUCCEEDED,
             created=created,
         )
-        key = inline_successor_key(task) if inline else None
-        follow = None
-        successor = next((t for t in created if t.task_key == key), None)
-        if successor is not None and (str(successor.pk), 1) in work:
-            work.remove((str(successor.pk), 1))
-            follow = {
-                "taskId": str(successor.pk),
-                "attempt": 1,
-                "plan": _begin(actor=actor, order=order, task=successor),
-            }
-    return {"work": work, "next": follow, "applied": True}
+        if not inline:
+            return {"work": work, "next": None, "applied": True}
+        follow, others = _go_on(actor=actor, order=order, task=task, work=work, created=created)
+    return {"work": others, "next": follow, "applied": True}
 
 
-def inline_successor_key(task: TaskRun) -> str | None:
-    """The task a worker runs right after `task` in the same workflow: the first automatic task
-    of its `next` list. The others, and the tasks of a following stage, are enqueued."""
-    for definition in task_definition(task)["next"]:
-        if get_handler(definition["handlerKey"]).kind != "manual":
-            return definition["key"]
-    return None
+def _go_on(*, actor, order, task, work, created) -> tuple[dict | None, list]:
+    """Begin the inline successor of `task` among the `work` its transition created; finish
+    successors that wait 0 ms at once. Returns (the successor to run, the other work)."""
+    others = []
+    while work:
+        first, *rest = work
+        others += rest
+        successor = next(t for t in created if (str(t.pk), t.attempt) == first)
+        successor.continues_from = task.pk
+        plan = _begin(actor=actor, order=order, task=successor)
+        if plan["kind"] != "wait" or plan["durationMs"]:
+            return {"taskId": first[0], "attempt": first[1], "plan": plan}, others
+        created = []
+        work = _succeed(
+            actor=actor,
+            order=order,
+            task=successor,
+            result={"waitedMs": 0},
+            event=OrderEventType.TASK_SUCCEEDED,
+            created=created,
+        )
+        task = successor
+    return None, others
 
 
 def replay_plan(task_id, attempt: int) -> dict | None:
     """The plan of a task attempt whatever its status (a replayed workflow re-plans a task it
     already finished, so that it calls the same steps again); None for another attempt."""
-    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
+    task = records.fetch_one(TaskRun, id=task_id)
     if task is None or task.attempt != attempt:
         return None
+    task.run = records.fetch_one(FlowRun, id=task.run_id)
     return task_plan(task)
 
 
 def resume_after(task_id, attempt: int) -> tuple[str, int] | None:
-    """The inline successor of a task its workflow already finished, for a replayed workflow:
-    (task id, attempt 1), or None when the task did not succeed in that workflow (it failed, was
-    retried or skipped, or a connector's feedback finished it and enqueued what follows)."""
-    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
-    if (
-        task is None
-        or task.attempt != attempt
-        or task.status != TaskStatus.SUCCEEDED
-        or "feedback" in task.result
-    ):
+    """For a replayed workflow: the inline successor its first execution went on to after
+    finishing this task attempt, as (task id, attempt), or None (the task failed, was retried
+    or skipped, waited for feedback, or nothing automatic followed it)."""
+    task = records.fetch_one(TaskRun, id=task_id)
+    if task is None or task.attempt != attempt or task.status != TaskStatus.SUCCEEDED:
         return None
-    key = inline_successor_key(task)
-    if key is None:
-        return None
-    successor = (
-        TaskRun.objects.filter(run_id=task.run_id, task_key=key, parent_task_key=task.task_key)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return (str(successor), 1) if successor else None
-
-
-def inline_owner(task_id) -> tuple[str, int] | None:
-    """For a pending task that may run inline in its parent's workflow: the parent (task id,
-    attempt) whose workflow (or whose own inline owner's) would run it, else None."""
-    task = TaskRun.objects.select_related("run").filter(pk=task_id).first()
-    if task is None or task.attempt != 1 or not task.parent_task_key:
-        return None
-    parent = (
-        TaskRun.objects.select_related("run")
-        .filter(run_id=task.run_id, task_key=task.parent_task_key)
-        .first()
-    )
-    if parent is None or inline_successor_key(parent) != task.task_key:
-        return None
-    return str(parent.pk), parent.attempt
+    successor = records.fetch_one(TaskRun, run_id=task.run_id, continues_from=task.pk)
+    return (str(successor.pk), successor.attempt) if successor else None
 
 
 def fail_task(task_id, attempt: int, *, error: str) -> None:
@@ -516,7 +527,7 @@ def _succeed(*, actor, order, task, result, event, details=None, created=None) -
     task.status = TaskStatus.SUCCEEDED
     task.finished_at = now
     task.result = result
-    task.save(update_fields=["status", "finished_at", "result"])
+    records.update_fields(task, "status", "finished_at", "result")
     record_event(
         actor=actor, order=order, type=event, details={**_task_details(task), **(details or {})}
     )
@@ -543,21 +554,27 @@ def _advance(*, actor, order, task, now, created=None) -> list:
     if not created and run.status == FlowRunStatus.RUNNING and run.stage_index == task.stage_index:
         stage = _definition(run.flow_version_id)[run.stage_index]
         expected = {t["key"] for t, _parent in iter_tasks(stage["tasks"])}
-        done = set(
-            run.tasks.filter(stage_index=run.stage_index, status__in=DONE_STATUSES).values_list(
-                "task_key", flat=True
+        done = {
+            done.task_key
+            for done in records.fetch(
+                TaskRun, run_id=run.pk, stage_index=run.stage_index, status=DONE_STATUSES
             )
-        )
+        }
         if expected <= done:
             _take_off_tags(order, run)
             if run.stage_index + 1 < len(_definition(run.flow_version_id)):
                 work += _enter_stage(
-                    actor=actor, order=order, run=run, index=run.stage_index + 1, now=now
+                    actor=actor,
+                    order=order,
+                    run=run,
+                    index=run.stage_index + 1,
+                    now=now,
+                    created=created,
                 )
             else:
                 run.status = FlowRunStatus.SUCCEEDED
                 run.finished_at = now
-                run.save(update_fields=["status", "finished_at", "added_tags"])
+                records.update_fields(run, "status", "finished_at", "added_tags")
                 record_event(
                     actor=actor,
                     order=order,
@@ -576,14 +593,14 @@ def _fail(*, actor, order, task, error, event) -> None:
     task.status = TaskStatus.FAILED
     task.finished_at = now
     task.error = error
-    task.save(update_fields=["status", "finished_at", "error", "result"])
+    records.update_fields(task, "status", "finished_at", "error", "result")
     record_event(
         actor=actor, order=order, type=event, details={**_task_details(task), "error": error}
     )
-    run = FlowRun.objects.select_for_update().get(pk=task.run_id)
+    run = records.fetch_one(FlowRun, id=task.run_id, for_update=True)
     if run.status == FlowRunStatus.RUNNING:
         run.status = FlowRunStatus.FAILED
-        run.save(update_fields=["status"])
+        records.update_fields(run, "status")
     _refresh_order_status(actor=actor, order=order, run=run)
 
 
@@ -601,7 +618,7 @@ def _take_off_tags(order: Order, run: FlowRun) -> None:
     if run.added_tags:
         order.tags = [tag for tag in order.tags if tag not in run.added_tags]
         order.updated_at = timezone.now()
-        order.save(update_fields=["tags", "updated_at"])
+        records.update_fields(order, "tags", "updated_at")
         run.added_tags = []
 
 
@@ -613,7 +630,7 @@ def _refresh_order_status(*, actor, order, run, check_overdue=True) -> None:
         status = OrderStatus.SUCCESS
     elif not check_overdue:
         status = OrderStatus.IN_PROGRESS
-    elif run.tasks.filter(status__in=ACTIVE_STATUSES, is_overdue=True).exists():
+    elif records.exists(TaskRun, run_id=run.pk, status=ACTIVE_STATUSES, is_overdue=True):
         status = OrderStatus.UNHEALTHY
     else:
         status = OrderStatus.IN_PROGRESS
@@ -621,7 +638,7 @@ def _refresh_order_status(*, actor, order, run, check_overdue=True) -> None:
         previous = order.status
         order.status = status
         order.updated_at = timezone.now()
-        order.save(update_fields=["status", "updated_at"])
+        records.update_fields(order, "status", "updated_at")
         record_event(
             actor=actor,
             order=order,

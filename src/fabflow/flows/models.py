@@ -155,6 +155,9 @@ class TaskRun(models.Model):
     error = models.TextField(blank=True)
     # The credential in a connector's updateUrl; unique so a feedback call finds its task.
     feedback_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The task whose worker went straight on to this one, in the same durable workflow (see
+    # fabflow.flows.worker); a replay of that workflow finds its way on through it.
+    continues_from = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["stage_index", "created_at"]

@@ -6,11 +6,14 @@ cannot call methods that change data, reach Python internals, or run code.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from fabflow import records
 from fabflow.flows.registry import HandlerFailure
+from fabflow.orders.models import Part, Product
 
 _environment = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 # Templates are short; a render may not produce more than this, so a loop cannot eat memory.
@@ -26,7 +29,7 @@ def render_text(text: str, variables: dict) -> str:
     if not has_template(text):
         return text
     try:
-        rendered = _environment.from_string(text).render(variables)
+        rendered = _compiled(text).render(variables)
     except TemplateError as error:
         raise HandlerFailure(
             f"The template {text[:80]!r} cannot be rendered: {error}", retryable=False
@@ -34,6 +37,12 @@ def render_text(text: str, variables: dict) -> str:
     if len(rendered) > MAX_RENDERED_LENGTH:
         raise HandlerFailure("A rendered template is too long", retryable=False)
     return rendered
+
+
+@lru_cache(maxsize=1024)
+def _compiled(text: str):
+    # Compiling costs far more than rendering, and a flow's templates are few and fixed.
+    return _environment.from_string(text)
 
 
 def render_payload(payload, variables: dict):
@@ -60,9 +69,9 @@ def check_template(text: str) -> str | None:
 
 def order_document(order) -> dict:
     """The order as JSON, in the API's field names, with its products and their parts."""
-    products = list(order.products.all())
+    products = records.fetch(Product, order_id=order.pk, order_by=("position",))
     parts_by_product: dict = {}
-    for part in order.parts.all():
+    for part in records.fetch(Part, order_id=order.pk, order_by=("position",)):
         parts_by_product.setdefault(part.product_id, []).append(part)
     return {
         "id": str(order.pk),

@@ -1,26 +1,26 @@
 """The flow worker: DBOS runs the automatic tasks of a flow run durably.
 
 Shape (kept after measuring it against a workflow per task, see bench/flows.py and the "Design"
-section of docs/flows.md): a TaskRun attempt that is enqueued becomes the workflow
-`task-<task id>-<attempt>` on the queue `fabflow-tasks`. The workflow marks the task running,
-runs the handler as a checkpointed step (retries with exponential backoff, each failed try
-recorded, a durable sleep between them), then finishes the task, creates the following ones and
-begins its *inline successor* (the first automatic task of its `next` list) in one
+section of docs/flows.md): the first automatic tasks of a run, and tasks an operator's action
+sets going, are enqueued as the workflow `task-<task id>-<attempt>` on the queue
+`fabflow-tasks`. The workflow marks the task running, runs the handler as a checkpointed step
+(retries with exponential backoff, each failed try recorded, a durable sleep between them), then
+finishes the task, creates the following ones and begins its *inline successor* (the first
+automatic task it created: of its `next` list, or of the stage it entered) in one
 application-database transaction, and goes on with that successor in the same workflow. So a
 chain of automatic tasks is one workflow, like a workflow per flow run, and a successor starts
-without a queue in between. Other successors (parallel `next` tasks, a following stage) are
-enqueued with a higher priority than the first tasks of new runs, so a burst of new orders does
-not hold up the orders already in progress.
+without a queue in between. The other new automatic tasks (parallel `next` tasks, the rest of a
+stage) start at once in the same worker as workflows of their own, not through the queue.
 
 The transitions are idempotent and need no checkpoint of their own: the handler's step is the
 only durable step. A replayed workflow re-plans the tasks it already finished so that it calls
-the same steps in the same order, and finds the same successor again (`engine.resume_after`).
+the same steps in the same order, and goes on through the successor the first execution began
+(recorded as the successor's `continues_from`, see `engine.resume_after`).
 
 Manual tasks and connectors waiting for feedback hold no workflow: they wait as rows, and the
 service that confirms them enqueues what follows. A sweep in every worker marks overdue tasks
-(orders become Unhealthy), re-enqueues pending tasks whose enqueue was lost (unless a live
-workflow is about to run them inline), and takes over the workflows of workers that stopped
-heart-beating.
+(orders become Unhealthy), re-enqueues pending tasks whose start was lost, and takes over the
+workflows of workers that stopped heart-beating.
 """
 
 import contextlib
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 APP_NAME = "fabflow"
 # Workflows record the version of the code that started them and are only resumed by workers of
 # that version. Bump this only when a change to the workflow code would replay differently.
-APPLICATION_VERSION = "fabflow-flows-1"
+APPLICATION_VERSION = "fabflow-flows-2"
 QUEUE_NAME = "fabflow-tasks"
 WORKFLOW_NAME = "fabflow.task"
 # Priorities on the queue (lower runs first): work of runs already going (tasks that follow a
@@ -234,7 +234,7 @@ def _register():
             waits_for_feedback=outcome["waits"],
             inline=INLINE_SUCCESSORS,
         )
-        enqueue(step["work"])
+        start_now(step["work"])
         if step["next"] is not None:
             follow = step["next"]
             return "succeeded", (follow["taskId"], follow["attempt"], follow["plan"])
@@ -243,8 +243,9 @@ def _register():
         return "succeeded", None
 
     def _resume_after(task_id: str, attempt: int):
-        """On a replay: continue with the inline successor of a task this workflow finished,
-        unless that successor has a workflow of its own (then that one runs it)."""
+        """On a replay: continue with the inline successor this workflow began after a task it
+        finished (a successor that also got a workflow of its own, from the sweep, is run by
+        that one)."""
         follow = _db(engine.resume_after, task_id, attempt)
         if follow is None or _workflow_status(workflow_id(*follow)) is not None:
             return None
@@ -282,26 +283,28 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
     """Run the task's handler once; never raises, so every try is recorded by DBOS."""
     from pydantic import ValidationError
 
-    from fabflow.flows import templating
-    from fabflow.flows.engine import task_definition
-    from fabflow.flows.models import TaskRun, TaskStatus
+    from fabflow import records
+    from fabflow.accounts.models import ProductSpace
+    from fabflow.flows import engine, templating
+    from fabflow.flows.models import FlowRun, TaskRun, TaskStatus
     from fabflow.flows.registry import HandlerFailure, TaskContext, get_handler
+    from fabflow.orders.models import Order
 
     close_old_connections()
-    task = (
-        TaskRun.objects.select_related("run__flow_version__flow", "order__space")
-        .filter(pk=task_id)
-        .first()
-    )
+    task = records.fetch_one(TaskRun, id=task_id)
     if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
         return {"stale": True}
     handler = get_handler(task.handler_key)
-    order = task.order
+    task.run = records.fetch_one(FlowRun, id=task.run_id)
+    order = task.order = records.fetch_one(Order, id=task.order_id)
+    order.space = records.fetch_one(ProductSpace, id=order.space_id)
     variables = templating.task_variables(
-        order_doc=templating.order_document(order), task=task, flow_version=task.run.flow_version
+        order_doc=templating.order_document(order),
+        task=task,
+        flow_version=engine.flow_version(task.run.flow_version_id),
     )
     try:
-        rendered = templating.render_payload(task_definition(task)["payload"], variables)
+        rendered = templating.render_payload(engine.task_definition(task)["payload"], variables)
         try:
             payload = handler.payload_model.model_validate(rendered)
         except ValidationError as error:
@@ -327,7 +330,39 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
     return {"ok": True, "result": result, "waits": context.waits_for_feedback}
 
 
-# --- enqueuing ----------------------------------------------------------------------------
+# --- starting and enqueuing ---------------------------------------------------------------
+
+_starter = None
+_starter_lock = threading.Lock()
+
+
+def start_now(work: list) -> None:
+    """Start the workflows of [(task id, attempt)] in this worker at once, without the queue.
+
+    They are started from a thread of their own: started from a workflow they would be
+    recorded as its children, and a replay, which finds nothing left to start, would then call
+    different steps than the first execution. Should this fail, the sweep enqueues them."""
+    if not work:
+        return
+    global _starter
+    with _starter_lock:
+        if _starter is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fabflow-starter")
+    try:
+        _starter.submit(_start_workflows, list(work)).result()
+    except Exception:
+        logger.exception("cannot start flow work now; the worker's sweep will enqueue it")
+
+
+def _start_workflows(work: list) -> None:
+    from dbos import DBOS, SetWorkflowID
+
+    workflow = _registered["workflow"]
+    for task_id, attempt in work:
+        with SetWorkflowID(workflow_id(task_id, attempt)):
+            DBOS.start_workflow(workflow, task_id, attempt)
 
 
 def enqueue(work: list, *, new_run: bool = False) -> None:
@@ -392,7 +427,7 @@ def launch(*, executor_id: str | None = None, concurrency: int | None = None):
     DBOS.register_queue(
         QUEUE_NAME,
         worker_concurrency=concurrency or settings.FABFLOW_WORKER_CONCURRENCY,
-        polling_interval_sec=float(os.environ.get("FABFLOW_QUEUE_POLL_SECONDS", "0.02")),
+        polling_interval_sec=float(os.environ.get("FABFLOW_QUEUE_POLL_SECONDS", "0.1")),
         on_conflict="always_update",
     )
     _launched = True
@@ -503,7 +538,7 @@ class Sweeper:
                 workflow_ids=list(ids), load_input=False, load_output=False
             )
         }
-        lost = [ids[wid] for wid in ids if wid not in known and not self._owned_inline(ids[wid])]
+        lost = [ids[wid] for wid in ids if wid not in known]
         if lost:
             logger.warning("enqueuing %d flow tasks whose enqueue was lost", len(lost))
             enqueue(lost)
@@ -520,21 +555,6 @@ class Sweeper:
         if job_ids:
             thumbnailing.enqueue(job_ids)
         return len(job_ids)
-
-    def _owned_inline(self, work) -> bool:
-        """Whether a pending task will run inline in a live workflow of an earlier task."""
-        from fabflow.flows import engine
-
-        task_id = work[0]
-        for _depth in range(100):
-            owner = engine.inline_owner(task_id)
-            if owner is None:
-                return False
-            status = _workflow_status(workflow_id(*owner))
-            if status is not None:
-                return status in ("PENDING", "ENQUEUED")
-            task_id = owner[0]
-        return False
 
 
 def run_worker(*, executor_id: str | None = None, concurrency: int | None = None) -> int:
