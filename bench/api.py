@@ -18,6 +18,8 @@ ratio to the floor ≤ 3.
 """
 
 import argparse
+import http.client
+import json
 import os
 import socket
 import subprocess
@@ -95,25 +97,54 @@ def order_body(name: str) -> dict:
     }
 
 
-def measure_creates(base: str, secret: str, *, clients: int, seconds: float) -> tuple[int, float]:
-    """Create orders from `clients` threads for `seconds`; return (orders, orders per second)."""
+def process_seconds(session_id: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a session (the server)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, session, … utime (12th), stime (13th).
+        if int(fields[3]) == session_id:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measure_creates(
+    port: int, secret: str, *, clients: int, seconds: float, server_session: int
+) -> dict:
+    """Create orders from `clients` threads for `seconds`: orders, orders/s and CPU per order.
+
+    Each client keeps one `http.client` connection open: it costs the shared cores a fraction of
+    what a full-featured client does, so the server's figure is what it measures.
+    """
     counts = [0] * clients
     failures = []
     run = f"{time.time_ns():x}"
     stop_at = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
 
     def client(index: int) -> None:
-        headers = {"Authorization": f"Bearer {secret}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
             while time.perf_counter() < stop_at:
-                response = http.post(
-                    "/api/v1/orders", json=order_body(f"Bench {run}-{index}-{counts[index]}")
-                )
-                if response.status_code != 201:
-                    failures.append(response.text[:300])
+                body = json.dumps(order_body(f"Bench {run}-{index}-{counts[index]}"))
+                connection.request("POST", "/api/v1/orders", body=body, headers=headers)
+                response = connection.getresponse()
+                answer = response.read()
+                if response.status != 201:
+                    failures.append(answer[:300])
                     return
                 counts[index] += 1
+        finally:
+            connection.close()
 
+    server_before, client_before = process_seconds(server_session), time.process_time()
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     for thread in threads:
@@ -121,9 +152,17 @@ def measure_creates(base: str, secret: str, *, clients: int, seconds: float) -> 
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    server_cpu = process_seconds(server_session) - server_before
+    client_cpu = time.process_time() - client_before
     if failures:
         raise SystemExit(f"create failed: {failures[0]}")
-    return sum(counts), sum(counts) / elapsed
+    created = sum(counts)
+    return {
+        "orders": created,
+        "rate": created / elapsed,
+        "server_ms": server_cpu * 1000 / max(created, 1),
+        "client_ms": client_cpu * 1000 / max(created, 1),
+    }
 
 
 def measure_list(base: str, secret: str, term: str, *, rounds: int, clients: int) -> list[float]:
@@ -185,6 +224,9 @@ def main() -> int:
     parser.add_argument("--create-clients", type=int, default=8)
     parser.add_argument("--list-clients", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--web-threads", type=int, default=4, help="threads per process")
+    parser.add_argument("--only", choices=["lists", "creates"], help="run one half only")
     args = parser.parse_args()
     database_url = (
         args.database_url
@@ -200,7 +242,13 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, DATABASE_URL=database_url, FABFLOW_DATA_DIR=str(built.data_dir))
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        FABFLOW_DATA_DIR=str(built.data_dir),
+        FABFLOW_WEB_WORKERS=str(args.web_workers),
+        FABFLOW_WEB_THREADS=str(args.web_threads),
+    )
     log = open(built.data_dir / "serve.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
@@ -223,8 +271,11 @@ def main() -> int:
         from django.db import connection
 
         engine = connection.vendor
-        print(f"\nREST API v1 on {engine}, {built.orders:,} orders, 2 web workers × 4 threads\n")
-        for term_kind, term in TERMS.items():
+        print(
+            f"\nREST API v1 on {engine}, {built.orders:,} orders, "
+            f"{args.web_workers} web workers × {args.web_threads} threads\n"
+        )
+        for term_kind, term in TERMS.items() if args.only != "creates" else ():
             api = measure_list(
                 base, built.secret, term, rounds=args.rounds, clients=args.list_clients
             )
@@ -241,13 +292,25 @@ def main() -> int:
                 f"{percentile(floor, 0.5):.2f} ms  p95 {floor_p95:.2f} ms  ratio p95 "
                 f"{p95 / floor_p95:.1f}×  (goal ≤ {TARGET_RATIO:.0f}×)"
             )
-        created, rate = measure_creates(
-            base, built.secret, clients=args.create_clients, seconds=args.create_seconds
+        if args.only == "lists":
+            return 0
+        created = measure_creates(
+            port,
+            built.secret,
+            clients=args.create_clients,
+            seconds=args.create_seconds,
+            server_session=server.pid,
         )
+        rate = created["rate"]
         print(
             f"\nPOST /orders (3 products × 2 parts), {args.create_clients} clients: "
-            f"{rate:.0f} orders/s ({created} in {args.create_seconds:.0f} s; target ≥ "
+            f"{rate:.0f} orders/s ({created['orders']} in {args.create_seconds:.0f} s; target ≥ "
             f"{TARGET_CREATES_PER_SECOND})"
+        )
+        print(
+            f"    CPU per order: server {created['server_ms']:.2f} ms (web and worker "
+            f"processes), client {created['client_ms']:.2f} ms; 2 cores give "
+            f"{2000 / (created['server_ms'] + created['client_ms']):.0f} orders/s at most"
         )
         print(
             "    floor (FLOORS.md, raw SQL, one commit per order): SQLite 2,441 orders/s, "

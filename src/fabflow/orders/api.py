@@ -167,16 +167,16 @@ def _assets(*, order_ids=(), product_ids=(), part_ids=()) -> dict:
     rows = _rows(Asset, ASSET_FIELDS, conditions, order_by="created_at, id")
     for row in rows:
         if row["order_id"]:
-            grouped["order", row["order_id"]].append(row)
+            grouped["order", str(row["order_id"])].append(row)
         elif row["product_id"]:
-            grouped["product", row["product_id"]].append(row)
+            grouped["product", str(row["product_id"])].append(row)
         else:
-            grouped["part", row["part_id"]].append(row)
+            grouped["part", str(row["part_id"])].append(row)
     return grouped
 
 
 def _render_part(part: dict, assets: dict) -> dict:
-    files = assets.get(("part", part["id"]), [])
+    files = assets.get(("part", str(part["id"])), [])
     return {
         "id": part["id"],
         "productId": part["product_id"],
@@ -190,7 +190,7 @@ def _render_part(part: dict, assets: dict) -> dict:
 
 
 def _render_product(product: dict, order: dict, parts: list[dict], assets: dict) -> dict:
-    files = assets.get(("product", product["id"]), [])
+    files = assets.get(("product", str(product["id"])), [])
     return {
         "id": product["id"],
         "orderId": product["order_id"],
@@ -211,16 +211,23 @@ def _render_product(product: dict, order: dict, parts: list[dict], assets: dict)
 def _parts_by_product(parts) -> dict:
     grouped = defaultdict(list)
     for part in parts:
-        grouped[part["product_id"]].append(part)
+        grouped[str(part["product_id"])].append(part)
     return grouped
 
 
 def _children(model, fields: tuple[str, ...], order_ids: list) -> list[dict]:
-    """The products or parts of `order_ids` as dicts, in position order."""
-    return _rows(model, fields, [("order_id", order_ids)], order_by="position")
+    """The products or parts of `order_ids` as dicts, in position order.
+
+    Ids and times come as the text the answer shows (see `_converter`): a page holds hundreds
+    of them, and building objects only for the encoder to turn back into text costs more than
+    the query.
+    """
+    return _rows(model, fields, [("order_id", order_ids)], order_by="position", as_text=True)
 
 
-def _rows(model, fields: tuple[str, ...], conditions, *, order_by: str) -> list[dict]:
+def _rows(
+    model, fields: tuple[str, ...], conditions, *, order_by: str, as_text: bool = False
+) -> list[dict]:
     """Rows of `model` whose column is in ids, for any (column, ids) of `conditions`, as dicts.
 
     Read with one plain SQL query and converted here: Django's per-value converters (SQLite
@@ -233,12 +240,12 @@ def _rows(model, fields: tuple[str, ...], conditions, *, order_by: str) -> list[
     where, params = [], []
     for column, ids in conditions:
         where.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
-        params += [value.hex if is_sqlite else value for value in ids]
+        params += [_id_param(value, is_sqlite=is_sqlite) for value in ids]
     sql = (
         f"SELECT {', '.join(field.column for field in columns)} FROM {table} "
         f"WHERE {' OR '.join(where)} ORDER BY {order_by}"
     )
-    converters = [_converter(field, is_sqlite=is_sqlite) for field in columns]
+    converters = [_converter(field, is_sqlite=is_sqlite, as_text=as_text) for field in columns]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -264,12 +271,34 @@ def _sqlite_time(value) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-def _converter(field, *, is_sqlite: bool):
+def _sqlite_time_text(value) -> str:
+    """A stored SQLite time ("2024-05-01 09:30:00[.123456]", UTC) as the answer writes it."""
+    if isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}Z"
+    return _sqlite_time(value).isoformat().replace("+00:00", "Z")
+
+
+def _uuid_text(value: str) -> str:
+    """A UUID stored by SQLite as 32 hex digits, in its usual dashed form."""
+    value = value.lower()
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _id_param(value, *, is_sqlite: bool):
+    """An id (a UUID or its text) as the database compares it."""
+    if is_sqlite:
+        return value.hex if isinstance(value, UUID) else value.replace("-", "").lower()
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+def _converter(field, *, is_sqlite: bool, as_text: bool = False):
     target = field.target_field if field.is_relation else field
     if isinstance(target, models.UUIDField):
+        if as_text:
+            return _uuid_text if is_sqlite else str
         return (lambda value: uuid.UUID(hex=value)) if is_sqlite else (lambda value: value)
     if isinstance(target, models.DateTimeField) and is_sqlite:
-        return _sqlite_time
+        return _sqlite_time_text if as_text else _sqlite_time
     if isinstance(target, models.JSONField):
         return _json_value
     if isinstance(target, models.DecimalField):
@@ -277,11 +306,12 @@ def _converter(field, *, is_sqlite: bool):
     return lambda value: value
 
 
-def render_orders(orders: list[Order], *, space_keys=None, is_new=False) -> list[dict]:
+def render_orders(orders: list[Order], *, space_keys=None, created=None) -> list[dict]:
     """Orders with their products, parts, files and latest flow run's tasks.
 
-    `space_keys` (space id → key) saves looking the keys up; `is_new` says the orders were just
-    created without a flow, so they have no files or tasks to look for.
+    `space_keys` (space id → key) saves looking the keys up. `created`, the (products, parts)
+    rows `create_order` just wrote for the one order given, says it was just created without a
+    flow: nothing is read back, and it has no files or tasks to look for.
     """
     if not orders:
         return []
@@ -292,10 +322,13 @@ def render_orders(orders: list[Order], *, space_keys=None, is_new=False) -> list
                 "id", "key"
             )
         )
-    products = _children(Product, PRODUCT_FIELDS, ids)
-    parts = _children(Part, PART_FIELDS, ids)
+    if created is not None:
+        products, parts = created
+    else:
+        products = _children(Product, PRODUCT_FIELDS, ids)
+        parts = _children(Part, PART_FIELDS, ids)
     assets, tasks = {}, defaultdict(list)
-    if not is_new:
+    if created is None:
         assets = _assets(
             order_ids=ids,
             product_ids=[product["id"] for product in products],
@@ -309,13 +342,14 @@ def render_orders(orders: list[Order], *, space_keys=None, is_new=False) -> list
             tasks[task["order_id"]].append(task)
     products_by_order = defaultdict(list)
     for product in products:
-        products_by_order[product["order_id"]].append(product)
+        products_by_order[str(product["order_id"])].append(product)
     parts_by_product = _parts_by_product(parts)
     rendered = []
     for order in orders:
+        order_id = str(order.pk)
         deadline = order.deadline.astimezone(UTC) if order.deadline else None
         header = {"name": order.name, "deadline": deadline}
-        files = assets.get(("order", order.pk), [])
+        files = assets.get(("order", order_id), [])
         rendered.append(
             {
                 "id": order.pk,
@@ -332,8 +366,8 @@ def render_orders(orders: list[Order], *, space_keys=None, is_new=False) -> list
                 "addresses": order.addresses,
                 "thumbnailUrl": thumbnail_url(files),
                 "products": [
-                    _render_product(product, header, parts_by_product[product["id"]], assets)
-                    for product in products_by_order[order.pk]
+                    _render_product(product, header, parts_by_product[str(product["id"])], assets)
+                    for product in products_by_order[order_id]
                 ],
                 "assets": [render_asset(asset) for asset in files],
                 "tasks": [render_task(task) for task in latest_run(tasks[order.pk])],
@@ -372,7 +406,7 @@ def render_products(products: list[Product]) -> list[dict]:
         _render_product(
             {name: getattr(product, name) for name in PRODUCT_FIELDS},
             orders[product.order_id],
-            parts_by_product[product.pk],
+            parts_by_product[str(product.pk)],
             assets,
         )
         for product in products
@@ -463,10 +497,12 @@ def create_order(request, payload: OrderIn):
     )
     order = created.order
     if created.is_new and not payload.flowKey:
-        # Nothing but this request has touched the new order yet: render it as inserted.
+        # Nothing but this request has touched the new order yet: render the rows it wrote.
         space = request.auth.key.space if request.auth.key is not None else order.space
         space_keys = {order.space_id: space.key}
-        body = render_orders([order], space_keys=space_keys, is_new=True)[0]
+        body = render_orders(
+            [order], space_keys=space_keys, created=(created.products, created.parts)
+        )[0]
     else:
         body = render_order(order.pk)
     return render_built(body, status=201 if created.is_new else 200)

@@ -29,20 +29,24 @@ def document(*, order_id, name: str, product_names, part_names) -> str:
 
 def index_order(*, order_id, name: str, product_names, part_names) -> None:
     """Add the order's row to the text index (inside the caller's transaction)."""
-    text = document(
+    sql, params = index_statement(
         order_id=order_id, name=name, product_names=product_names, part_names=part_names
     )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, to_tsvector('simple', %s))",
-                [order_id, text],
-            )
-        else:
-            cursor.execute(
-                f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, %s)",
-                [order_id.hex, text],
-            )
+        cursor.execute(sql, params)
+
+
+def index_statement(*, order_id, name: str, product_names, part_names) -> tuple[str, list]:
+    """The SQL and parameters that add the order's row to the text index, to run later."""
+    text = document(
+        order_id=order_id, name=name, product_names=product_names, part_names=part_names
+    )
+    if connection.vendor == "postgresql":
+        return (
+            f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, to_tsvector('simple', %s))",
+            [order_id, text],
+        )
+    return f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, %s)", [order_id.hex, text]
 
 
 def query_words(text: str) -> list[str]:
@@ -145,9 +149,14 @@ def _matches_at_most(match: str, limit: int) -> bool:
         return cursor.fetchone()[0] <= limit
 
 
+# Prefix indexes for query words of 2 to 6 letters: without one, FTS5 answers `"gold"*` by
+# merging the row lists of every word that starts with "gold" before it returns a first row
+# (10 ms over a million orders for a word in a third of them, 20 ms for two such words); with
+# one, it reads the newest rows straight away (0.1 ms). Measured cost: ~3 % of create_order.
+# Longer words are rarer, and take the merging path.
+SQLITE_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6'"
 SQLITE_SCHEMA = [
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "document, order_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(document, order_id UNINDEXED, {SQLITE_OPTIONS})",
 ]
 POSTGRESQL_SCHEMA = [
     f"CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, "
@@ -161,6 +170,30 @@ def create_schema(schema_editor) -> None:
     """Create the text index's tables (used by the migration)."""
     statements = SQLITE_SCHEMA if schema_editor.connection.vendor == "sqlite" else POSTGRESQL_SCHEMA
     for statement in statements:
+        schema_editor.execute(statement)
+
+
+def add_sqlite_prefix_indexes(schema_editor) -> None:
+    """Rebuild an FTS5 index made without prefix indexes, keeping its row numbers (used by a
+    migration; about 40 s per million orders)."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [TABLE])
+        row = cursor.fetchone()
+    if row is None or "prefix" in row[0]:
+        return
+    new_table = f"{TABLE}_rebuilt"
+    for statement in [
+        f"CREATE VIRTUAL TABLE {new_table} USING fts5("
+        f"document, order_id UNINDEXED, {SQLITE_OPTIONS})",
+        f"INSERT INTO {new_table} (rowid, document, order_id) "
+        f"SELECT rowid, document, order_id FROM {TABLE} ORDER BY rowid",
+        f"INSERT INTO {new_table} ({new_table}) VALUES ('optimize')",
+        f"DROP TABLE {TABLE}",
+        f"ALTER TABLE {new_table} RENAME TO {TABLE}",
+    ]:
         schema_editor.execute(statement)
 
 

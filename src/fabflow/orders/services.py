@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from fabflow.accounts.actors import Actor
@@ -16,7 +16,13 @@ from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.ids import uuid7
 from fabflow.orders import search
 from fabflow.orders.models import Order, OrderEvent, OrderEventType, Part, Product
-from fabflow.rows import insert_instance, insert_rows
+from fabflow.rows import (
+    PreparedRows,
+    execute_rows,
+    insert_instance,
+    prepare_rows,
+    writer_turn,
+)
 
 MAX_NAME_LENGTH = 200
 UNSET = object()
@@ -45,10 +51,16 @@ class ProductInput:
 
 @dataclass(frozen=True)
 class CreatedOrder:
-    """The outcome of `create_order`: the order, and whether this call created it."""
+    """The outcome of `create_order`: the order, and whether this call created it.
+
+    A new order also carries the product and part rows just written (dicts of attribute name →
+    value, in position order), so the caller can show them without reading them back.
+    """
 
     order: Order
     is_new: bool
+    products: list[dict] = field(default_factory=list)
+    parts: list[dict] = field(default_factory=list)
 
 
 def resolve_space(*, actor: Actor, space_key: str | None) -> ProductSpace:
@@ -105,30 +117,36 @@ def create_order(
     )
     if value is None:
         value = sum((p.unit_value * p.units for p in products), Decimal("0"))
+    # Every row is built before the transaction starts: the write lock it takes is then held
+    # for the inserts and the commit alone.
+    prepared = _prepare_order(
+        actor=actor,
+        space=space,
+        name=name,
+        products=products,
+        value=value,
+        deadline=deadline,
+        flow_key=flow_key,
+        tags=tags,
+        data=data or {},
+        addresses=addresses or [],
+        digest=digest,
+    )
     try:
         # Insert first and let the unique (space, name) constraint catch a re-create: the common
         # case, a new order, then costs no extra query.
-        with transaction.atomic():
-            order = _insert_order(
-                actor=actor,
-                space=space,
-                name=name,
-                products=products,
-                value=value,
-                deadline=deadline,
-                flow_key=flow_key,
-                tags=tags,
-                data=data or {},
-                addresses=addresses or [],
-                digest=digest,
-            )
+        with writer_turn(prepared.statements[0].alias), transaction.atomic():
+            _write_order(prepared)
     except IntegrityError:
         # The name exists (created earlier, or by a concurrent request that won the race).
         existing = Order.objects.filter(space=space, name=name).first()
         if existing is None:
             raise
         return _existing_order(existing, digest)
-    return CreatedOrder(order=order, is_new=True)
+    order = prepared.order
+    order._state.adding = False
+    order._state.db = prepared.statements[0].alias
+    return CreatedOrder(order=order, is_new=True, products=prepared.products, parts=prepared.parts)
 
 
 def update_order(
@@ -178,14 +196,25 @@ def get_order(*, actor: Actor, order_id) -> Order:
 
 def record_event(*, actor: Actor, order: Order, type: OrderEventType, details: dict) -> OrderEvent:
     """Write one line of the order's history."""
-    return OrderEvent.objects.create(
-        order=order, type=type, details=details, **actor.event_fields()
+    return insert_instance(
+        OrderEvent(order=order, type=type, details=details, **actor.event_fields())
     )
 
 
-def _insert_order(
+@dataclass(frozen=True)
+class _PreparedOrder:
+    """An order's rows, converted for the database, waiting for their transaction."""
+
+    order: Order
+    products: list[dict]
+    parts: list[dict]
+    statements: list[PreparedRows]
+    search_index: tuple[str, list]
+
+
+def _prepare_order(
     *, actor, space, name, products, value, deadline, flow_key, tags, data, addresses, digest
-) -> Order:
+) -> _PreparedOrder:
     now = timezone.now()
     tenant = {"organization_id": space.organization_id, "space_id": space.pk}
     order = Order(
@@ -201,7 +230,7 @@ def _insert_order(
         created_at=now,
         updated_at=now,
     )
-    insert_instance(order)
+    order_row = {f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields}
     product_rows, part_rows = [], []
     for position, item in enumerate(products):
         product_id = uuid7()
@@ -223,6 +252,7 @@ def _insert_order(
         part_rows.extend(
             {
                 **tenant,
+                "id": uuid7(),
                 "product_id": product_id,
                 "order_id": order.pk,
                 "position": part_position,
@@ -232,33 +262,39 @@ def _insert_order(
             }
             for part_position, part in enumerate(item.parts)
         )
-    insert_rows(Product, product_rows)
-    insert_rows(Part, part_rows)
-    search.index_order(
-        order_id=order.pk,
-        name=name,
-        product_names=[row["name"] for row in product_rows],
-        part_names=[row["name"] for row in part_rows],
-    )
-    insert_rows(
-        OrderEvent,
-        [
-            {
-                "order_id": order.pk,
-                "type": OrderEventType.CREATED,
-                "details": {
-                    "products": len(product_rows),
-                    "parts": len(part_rows),
-                    "value": str(value),
-                },
-                "created_at": now,
-                "actor_user_id": actor.user.pk if actor.user else None,
-                "actor_key_id": actor.key.pk if actor.key else None,
-                "actor_label": actor.label,
-            }
+    event_row = {
+        "order_id": order.pk,
+        "type": OrderEventType.CREATED,
+        "details": {"products": len(product_rows), "parts": len(part_rows), "value": str(value)},
+        "created_at": now,
+        "actor_user_id": actor.user.pk if actor.user else None,
+        "actor_key_id": actor.key.pk if actor.key else None,
+        "actor_label": actor.label,
+    }
+    return _PreparedOrder(
+        order=order,
+        products=product_rows,
+        parts=part_rows,
+        statements=[
+            prepare_rows(Order, [order_row]),
+            prepare_rows(Product, product_rows),
+            prepare_rows(Part, part_rows),
+            prepare_rows(OrderEvent, [event_row]),
         ],
+        search_index=search.index_statement(
+            order_id=order.pk,
+            name=name,
+            product_names=[row["name"] for row in product_rows],
+            part_names=[row["name"] for row in part_rows],
+        ),
     )
-    return order
+
+
+def _write_order(prepared: _PreparedOrder) -> None:
+    for statement in prepared.statements:
+        execute_rows(statement)
+    with connections[prepared.statements[0].alias].cursor() as cursor:
+        cursor.execute(*prepared.search_index)
 
 
 def _existing_order(order: Order, digest: str) -> CreatedOrder:
