@@ -39,6 +39,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """Return the variable `name` read as a number."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return the comma-separated variable `name` as a list of stripped, non-empty items."""
     raw = os.environ.get(name, "")

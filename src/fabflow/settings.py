@@ -130,6 +130,8 @@ DBOS_SYSTEM_DATABASE_URL = config.env_str(
 )
 # How many tasks one worker process runs at once.
 FABFLOW_WORKER_CONCURRENCY = config.env_int("FABFLOW_WORKER_CONCURRENCY", 16)
+# How often a worker looks for queued flow tasks (the first tasks of new runs), in seconds.
+FABFLOW_QUEUE_POLL_SECONDS = config.env_float("FABFLOW_QUEUE_POLL_SECONDS", 0.1)
 # Files: on S3, whether downloads redirect to a presigned URL instead of streaming through the
 # web process; the folders a `folder` export target may write into.
 FABFLOW_PRESIGNED_DOWNLOADS = bool(STORAGE_URL.startswith("s3:")) and config.env_bool(

@@ -208,17 +208,20 @@ def _feedback_token(definition: dict) -> str | None:
 
 
 def lock(task_id) -> tuple[Order, TaskRun] | None:
-    """Lock a task's order, then the task and its run (always in this order: no deadlocks).
+    """Lock a task's order, and read the task and its run under that lock.
 
-    The order's lock guards everything of its flow runs. On SQLite the transaction holds the
-    database's write lock from its start, so the task read first is already current."""
+    The order's row lock guards all of its flow runs and tasks: every transition takes it first
+    (no deadlocks). On SQLite the transaction holds the database's write lock from its start, so
+    the task read first is already current."""
     task = records.fetch_one(TaskRun, id=task_id)
     if task is None:
         return None
     order = records.fetch_one(Order, id=task.order_id, for_update=True)
     if connection.features.has_select_for_update:
-        task = records.fetch_one(TaskRun, id=task_id, for_update=True)
-    task.run = records.fetch_one(FlowRun, id=task.run_id, for_update=True)
+        # Read again now that the order is locked: every change to an order's runs and tasks
+        # is made under that lock, so these are current and stay so until the commit.
+        task = records.fetch_one(TaskRun, id=task_id)
+    task.run = records.fetch_one(FlowRun, id=task.run_id)
     task.order = order
     return order, task
 

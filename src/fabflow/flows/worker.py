@@ -32,7 +32,13 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -270,39 +276,31 @@ def _workflow_status(wid: str) -> str | None:
 
 
 def _db(function, *args, **kwargs):
-    """Call an application-database function from a DBOS thread, on a healthy connection."""
-    close_old_connections()
+    """Call an application-database function from a DBOS thread.
+
+    The engine's transitions are idempotent, so one that meets a connection the database has
+    dropped (a restart, a fail-over) is simply made again on a new connection: no health check
+    (a round trip to the database) before every call."""
     try:
         return function(*args, **kwargs)
-    finally:
-        if connection.vendor == "postgresql":
-            close_old_connections()
+    except (InterfaceError, OperationalError):
+        connection.close()
+        return function(*args, **kwargs)
 
 
 def _execute(task_id: str, attempt: int, try_number: int) -> dict:
     """Run the task's handler once; never raises, so every try is recorded by DBOS."""
     from pydantic import ValidationError
 
-    from fabflow import records
-    from fabflow.accounts.models import ProductSpace
     from fabflow.flows import engine, templating
-    from fabflow.flows.models import FlowRun, TaskRun, TaskStatus
     from fabflow.flows.registry import HandlerFailure, TaskContext, get_handler
-    from fabflow.orders.models import Order
 
-    close_old_connections()
-    task = records.fetch_one(TaskRun, id=task_id)
-    if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
+    loaded = _db(_load, task_id, attempt)
+    if loaded is None:
         return {"stale": True}
+    task, variables = loaded
+    order = task.order
     handler = get_handler(task.handler_key)
-    task.run = records.fetch_one(FlowRun, id=task.run_id)
-    order = task.order = records.fetch_one(Order, id=task.order_id)
-    order.space = records.fetch_one(ProductSpace, id=order.space_id)
-    variables = templating.task_variables(
-        order_doc=templating.order_document(order),
-        task=task,
-        flow_version=engine.flow_version(task.run.flow_version_id),
-    )
     try:
         rendered = templating.render_payload(engine.task_definition(task)["payload"], variables)
         try:
@@ -326,8 +324,32 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
         logger.exception("handler %s failed on task %s", task.handler_key, task_id)
         return {"ok": False, "error": f"{type(error).__name__}: {error}", "retryable": True}
     finally:
-        close_old_connections()
+        if connection.errors_occurred:  # the handler met a database error: check the connection
+            close_old_connections()
     return {"ok": True, "result": result, "waits": context.waits_for_feedback}
+
+
+def _load(task_id: str, attempt: int):
+    """The running task attempt with its run, order and space, and its template variables;
+    None when the attempt is no longer the running one."""
+    from fabflow import records
+    from fabflow.accounts.models import ProductSpace
+    from fabflow.flows import engine, templating
+    from fabflow.flows.models import FlowRun, TaskRun, TaskStatus
+    from fabflow.orders.models import Order
+
+    task = records.fetch_one(TaskRun, id=task_id)
+    if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
+        return None
+    task.run = records.fetch_one(FlowRun, id=task.run_id)
+    order = task.order = records.fetch_one(Order, id=task.order_id)
+    order.space = records.fetch_one(ProductSpace, id=order.space_id)
+    variables = templating.task_variables(
+        order_doc=templating.order_document(order),
+        task=task,
+        flow_version=engine.flow_version(task.run.flow_version_id),
+    )
+    return task, variables
 
 
 # --- starting and enqueuing ---------------------------------------------------------------
@@ -427,7 +449,7 @@ def launch(*, executor_id: str | None = None, concurrency: int | None = None):
     DBOS.register_queue(
         QUEUE_NAME,
         worker_concurrency=concurrency or settings.FABFLOW_WORKER_CONCURRENCY,
-        polling_interval_sec=float(os.environ.get("FABFLOW_QUEUE_POLL_SECONDS", "0.1")),
+        polling_interval_sec=settings.FABFLOW_QUEUE_POLL_SECONDS,
         on_conflict="always_update",
     )
     _launched = True
