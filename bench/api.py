@@ -12,7 +12,9 @@ concurrent clients:
    term and `ordering=-createdAt`, for a common and a rare term.
 
 Beside each list figure it prints the floor — the same page (orders with their products and
-parts, as JSON) fetched by one raw SQL query on the same database — and the ratio. Targets on
+parts, as JSON) fetched by one raw SQL query on the same database — and the ratio; on PostgreSQL
+also the list query's own time by EXPLAIN ANALYZE and the plan the planner chose for it (steady
+where the HTTP figures move with the machine's load). Targets on
 2 cores with SQLite: ≥ 500 orders/s; list p95 ≤ 50 ms at 100,000 orders, ≤ 100 ms at 1,000,000;
 ratio to the floor ≤ 3.
 """
@@ -216,6 +218,41 @@ def measure_floor(database_url: str, term: str, *, rounds: int) -> list[float]:
     return timings
 
 
+def explain_list(term: str, *, rounds: int) -> tuple[float, str] | None:
+    """PostgreSQL: the list query's own time by EXPLAIN ANALYZE (median of `rounds`) and the
+    plan the planner picked, for the same filters the HTTP client sends. Steadier than the
+    HTTP figures on a shared machine; None on SQLite."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from fabflow.accounts.actors import Actor
+    from fabflow.accounts.models import SecretKey
+    from fabflow.orders import services
+
+    if connection.vendor != "postgresql":
+        return None
+    key = (
+        SecretKey.objects.select_related("space")
+        .filter(space__key=dataset.SPACE_KEY, space__organization__name="Bench")
+        .last()
+    )
+    params = QueryDict(mutable=True)
+    params.update({"status": STATUS, "search": term, "ordering": "-createdAt"})
+    filterset = services.filter_orders(actor=Actor.for_key(key), params=params)
+    queryset = filterset.qs[:51]
+    timings, plan = [], ""
+    for _round in range(rounds):
+        plan = queryset.explain(analyze=True)
+        timings.append(float(plan.rsplit("Execution Time: ", 1)[1].split()[0]))
+    if "orders_search_pkey" in plan:
+        shape = "walks the text index newest first"
+    elif "Bitmap Index Scan on orders_search_document" in plan:
+        shape = "takes the matches from the GIN index, then sorts them"
+    else:
+        shape = "other: " + plan.splitlines()[0]
+    return percentile(timings, 0.5), shape
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -292,6 +329,12 @@ def main() -> int:
                 f"{percentile(floor, 0.5):.2f} ms  p95 {floor_p95:.2f} ms  ratio p95 "
                 f"{p95 / floor_p95:.1f}×  (goal ≤ {TARGET_RATIO:.0f}×)"
             )
+            explained = explain_list(term, rounds=20)
+            if explained is not None:
+                print(
+                    f"    list query alone (EXPLAIN ANALYZE, median of 20): {explained[0]:.2f} ms; "
+                    f"the planner {explained[1]}"
+                )
         if args.only == "lists":
             return 0
         created = measure_creates(

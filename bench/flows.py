@@ -291,7 +291,7 @@ def main():
             ids = make_orders(1, f"Idle {index}")
             wait_done(ids)
             idle_gaps += successor_latencies(ids)
-        # A successor in the next stage goes through the queue (with priority).
+        # A successor in the next stage (the worker goes on into it inline).
         idle_stage_gaps = []
         for index in range(max(1, args.idle // 3)):
             ids = make_orders(1, f"Idle stages {index}", "two-stages")
@@ -321,7 +321,7 @@ def main():
         polling_per_transition = (after[1] - before[1]) / (3 * args.orders)
         polling_rate = (after[1] - before[1]) / (after[2] - before[2])
         # Burst: 1,000 orders created as fast as possible while workers run; every tenth runs
-        # the two-stage flow, whose second stage is queued behind the burst's new runs.
+        # the two-stage flow, whose second stage starts while the burst's new runs are queued.
         burst_ids = make_orders(args.burst, "Burst", every_tenth="two-stages")
         wait_done(burst_ids)
         burst_gaps = successor_latencies(burst_ids)
@@ -386,7 +386,7 @@ def main():
         f"p95 {percentile(burst_gaps, 0.95):.1f} ms (target ≤ {TARGETS['successor_burst_p95_ms']} ms)"
     )
     print(
-        f"next-stage successor (queued) start: idle p50 {percentile(idle_stage_gaps, 0.5):.1f} ms, "
+        f"successor in the next stage: idle p50 {percentile(idle_stage_gaps, 0.5):.1f} ms, "
         f"p95 {percentile(idle_stage_gaps, 0.95):.1f} ms; in the burst p50 "
         f"{percentile(burst_stage_gaps, 0.5):.1f} ms, p95 {percentile(burst_stage_gaps, 0.95):.1f} ms"
     )

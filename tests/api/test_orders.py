@@ -1,6 +1,7 @@
 """REST API v1: creating, reading, changing and listing orders, products and parts."""
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -345,6 +346,35 @@ def test_read_products_and_parts(key_client):
 
     assert key_client.get(f"/products/{product['id']}").json() == product
     assert key_client.get(f"/parts/{part['id']}").json() == part
+
+
+def test_listed_children_show_times_and_ids_as_a_read_does(key_client):
+    created = create(key_client, deadline="2030-01-02T03:04:05+01:00")
+    first, second = Product.objects.order_by("position")[:2]
+    whole_second = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
+    Product.objects.filter(pk=first.pk).update(created_at=whole_second, deadline=whole_second)
+    Product.objects.filter(pk=second.pk).update(
+        created_at=whole_second.replace(microsecond=5), deadline=None
+    )
+    Part.objects.filter(product=first).update(created_at=whole_second.replace(microsecond=120000))
+
+    listed = key_client.get("/orders").json()["items"][0]
+    products = listed["products"]
+
+    assert products[0]["createdAt"] == "2024-05-01T09:30:00Z"
+    assert products[0]["deadline"] == "2024-05-01T09:30:00Z"
+    assert products[1]["createdAt"] == "2024-05-01T09:30:00.000005Z"
+    assert products[1]["deadline"] == "2030-01-02T02:04:05Z"  # the order's
+    assert [part["createdAt"] for part in products[0]["parts"]] == [
+        "2024-05-01T09:30:00.120000Z",
+        "2024-05-01T09:30:00.120000Z",
+    ]
+    assert [product["id"] for product in products] == [
+        product["id"] for product in created["products"]
+    ]
+    assert products[0]["parts"][0]["productId"] == products[0]["id"] == str(first.pk)
+    assert products[0]["orderId"] == listed["id"] == created["id"]
+    assert key_client.get(f"/orders/{created['id']}").json() == listed
 
 
 # -- tenancy ---------------------------------------------------------------------------------------

@@ -239,11 +239,20 @@ def _rows(
     is_sqlite = connection.vendor == "sqlite"
     where, params = [], []
     for column, ids in conditions:
-        where.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
-        params += [_id_param(value, is_sqlite=is_sqlite) for value in ids]
+        values = [_id_param(value, is_sqlite=is_sqlite) for value in ids]
+        if is_sqlite:
+            where.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
+            params += values
+        else:
+            # One array parameter: psycopg parses a statement of hundreds of placeholders anew
+            # on every call (~3 ms a page), while this text stays the same and is cached.
+            where.append(f"{column} = ANY(%s)")
+            params.append(values)
+    selected = [
+        _text_column(field) if as_text and not is_sqlite else field.column for field in columns
+    ]
     sql = (
-        f"SELECT {', '.join(field.column for field in columns)} FROM {table} "
-        f"WHERE {' OR '.join(where)} ORDER BY {order_by}"
+        f"SELECT {', '.join(selected)} FROM {table} WHERE {' OR '.join(where)} ORDER BY {order_by}"
     )
     converters = [_converter(field, is_sqlite=is_sqlite, as_text=as_text) for field in columns]
     with connection.cursor() as cursor:
@@ -291,11 +300,31 @@ def _id_param(value, *, is_sqlite: bool):
     return value if isinstance(value, UUID) else UUID(value)
 
 
+# A UTC time as the answer writes it, "2024-05-01T09:30:00[.123456]Z" (no fraction when it is
+# zero), made by PostgreSQL: parsing hundreds of times into objects only for the encoder to
+# write them back costs more than the page's queries.
+POSTGRESQL_TIME_TEXT = (
+    "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN mod(date_part('microseconds', {column})::bigint, 1000000) = 0 THEN '' "
+    "ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+)
+
+
+def _text_column(field) -> str:
+    """PostgreSQL: the SQL reading `field` as the text the answer shows, for ids and times."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, models.UUIDField):
+        return f"{field.column}::text"
+    if isinstance(target, models.DateTimeField):
+        return POSTGRESQL_TIME_TEXT.format(column=field.column)
+    return field.column
+
+
 def _converter(field, *, is_sqlite: bool, as_text: bool = False):
     target = field.target_field if field.is_relation else field
     if isinstance(target, models.UUIDField):
         if as_text:
-            return _uuid_text if is_sqlite else str
+            return _uuid_text if is_sqlite else (lambda value: value)
         return (lambda value: uuid.UUID(hex=value)) if is_sqlite else (lambda value: value)
     if isinstance(target, models.DateTimeField) and is_sqlite:
         return _sqlite_time_text if as_text else _sqlite_time
