@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fabflow.web.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "fabflow.urls"

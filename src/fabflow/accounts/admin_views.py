@@ -98,7 +98,7 @@ def user_tags(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
         try:
             user = services.set_user_tags(actor=actor, user_id=pk, tags=form.cleaned_data["tags"])
         except NotFound:
-            raise Http404("No such user") from None
+            raise  # the 404 page (NotFoundMiddleware)
         except FabflowError as failure:
             error = failure.message
     else:
@@ -121,7 +121,7 @@ def user_deactivate(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
     try:
         user = services.deactivate_user(actor=actor, user_id=pk)
     except NotFound:
-        raise Http404("No such user") from None
+        raise  # the 404 page (NotFoundMiddleware)
     except FabflowError as error:
         messages.error(request, error.message)
     else:
@@ -212,7 +212,7 @@ def secret_key_revoke(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
     try:
         key = services.revoke_secret_key(actor=actor, key_id=pk)
     except NotFound:
-        raise Http404("No such secret key") from None
+        raise  # the 404 page (NotFoundMiddleware)
     except FabflowError as error:
         messages.error(request, error.message)
     else:
@@ -225,10 +225,7 @@ def secret_key_revoke(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
 @require_GET
 def signing_secret(request: HttpRequest, actor: Actor, space_id) -> HttpResponse:
     """The space's webhook signing secret, fetched only when the admin asks to see it."""
-    try:
-        secret = services.signing_secret(actor=actor, space_id=space_id)
-    except NotFound:
-        raise Http404("No such product space") from None
+    secret = services.signing_secret(actor=actor, space_id=space_id)
     response = render(
         request, "accounts/_signing_secret.html", {"secret": secret, "space_id": space_id}
     )
@@ -239,10 +236,7 @@ def signing_secret(request: HttpRequest, actor: Actor, space_id) -> HttpResponse
 @admin_required
 @require_POST
 def signing_secret_rotate(request: HttpRequest, actor: Actor, space_id) -> HttpResponse:
-    try:
-        space = services.rotate_signing_secret(actor=actor, space_id=space_id)
-    except NotFound:
-        raise Http404("No such product space") from None
+    space = services.rotate_signing_secret(actor=actor, space_id=space_id)
     messages.success(
         request,
         f"{space.name} has a new signing secret: update every receiver of its webhooks.",

@@ -10,12 +10,12 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fabflow.accounts.actors import Actor
-from fabflow.errors import FabflowError, NotFound
+from fabflow.errors import FabflowError
 from fabflow.flows import services
 from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
 from fabflow.flows.schema import LOC, flow_json_schema
@@ -86,10 +86,7 @@ def flow_create(request: HttpRequest) -> HttpResponse:
 def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpResponse:
     """The JSON editor: GET shows the latest version, POST saves the text as a new version."""
     actor = Actor.for_user(request.user)
-    try:
-        flow = services.get_flow(actor=actor, flow_key=flow_key, space_key=space_key)
-    except NotFound:
-        raise Http404("No such flow") from None
+    flow = services.get_flow(actor=actor, flow_key=flow_key, space_key=space_key)
     versions = list(flow.versions.select_related("created_by").order_by("-number"))
     server_errors = []
     status = 200

@@ -101,7 +101,7 @@ def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
         _task_of_order(actor, pk, task_id)
         task = service(**arguments)
     except NotFound:
-        raise Http404("No such task") from None
+        raise  # the 404 page (NotFoundMiddleware)
     except InvalidInput as error:
         if action != "reject":
             messages.error(request, error.message)
@@ -132,7 +132,7 @@ def start_flow(request: HttpRequest, pk) -> HttpResponse:
         run = flow_services.start_flow(actor=actor, order_id=pk, flow_key=flow_key)
     except NotFound as error:
         if "flowKey" not in error.loc:
-            raise Http404("No such order") from None
+            raise
         messages.error(request, "Choose one of the flows of the order's product space.")
     except FabflowError as error:
         messages.error(request, error.message)
@@ -150,10 +150,7 @@ def _task_of_order(actor: Actor, order_id, task_id) -> TaskRun:
 
 
 def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
-    try:
-        order = services.get_order(actor=actor, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order") from None
+    order = services.get_order(actor=actor, order_id=order_id)
     products = list(order.products.order_by("position").prefetch_related("assets"))
     order_assets = list(order.assets.all())
     thumbnail = _thumbnail(order_assets) or next(
@@ -331,10 +328,7 @@ def _status_label(value) -> str:
 @require_GET
 def product_detail(request: HttpRequest, pk) -> HttpResponse:
     actor = Actor.for_user(request.user)
-    try:
-        product = services.get_product(actor=actor, product_id=pk)
-    except NotFound:
-        raise Http404("No such product") from None
+    product = services.get_product(actor=actor, product_id=pk)
     assets = list(product.assets.order_by("created_at", "filename"))
     context = {
         "product": product,
@@ -351,10 +345,7 @@ def product_detail(request: HttpRequest, pk) -> HttpResponse:
 @require_GET
 def part_detail(request: HttpRequest, pk) -> HttpResponse:
     actor = Actor.for_user(request.user)
-    try:
-        part = services.get_part(actor=actor, part_id=pk)
-    except NotFound:
-        raise Http404("No such part") from None
+    part = services.get_part(actor=actor, part_id=pk)
     assets = list(part.assets.order_by("created_at", "filename"))
     context = {
         "part": part,
