@@ -31,11 +31,8 @@ def fetch(
     holds the whole database already)."""
     alias = router.db_for_read(model) if not for_update else router.db_for_write(model)
     connection = connections[alias]
-    shape = tuple(
-        (name, len(value) if isinstance(value, list | tuple) else None)
-        for name, value in filters.items()
-    )
-    if any(size == 0 for _name, size in shape):
+    shape = _shape(filters)
+    if shape is None:
         return []
     sql, prepare, converters, attnames = _select(
         model,
@@ -68,11 +65,8 @@ def exists(model: type[Model], **filters) -> bool:
     """Whether a row of `model` matches `filters`."""
     alias = router.db_for_read(model)
     connection = connections[alias]
-    shape = tuple(
-        (name, len(value) if isinstance(value, list | tuple) else None)
-        for name, value in filters.items()
-    )
-    if any(size == 0 for _name, size in shape):
+    shape = _shape(filters)
+    if shape is None:
         return False
     sql, prepare = _exists(model, alias, shape)
     with connection.cursor() as cursor:
@@ -95,6 +89,16 @@ def update_fields(instance: Model, *attnames: str) -> None:
 
 
 # --- the statements, built once per shape --------------------------------------------------
+
+
+def _shape(filters: dict) -> tuple | None:
+    """What a statement depends on: each filter's attname, and the size of a list of values
+    (None for one value); None when a list is empty, so that nothing can match."""
+    shape = tuple(
+        (name, len(value) if isinstance(value, list | tuple) else None)
+        for name, value in filters.items()
+    )
+    return None if any(size == 0 for _name, size in shape) else shape
 
 
 def _params(connection, shape, fields, filters) -> list:

@@ -36,16 +36,14 @@ DONE_STATUSES = (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
 
 
 @functools.lru_cache(maxsize=512)
-def _definition(version_id) -> list:
-    # Versions never change, so a process may keep their definitions.
-    return FlowVersion.objects.values_list("definition", flat=True).get(pk=version_id)
-
-
-@functools.lru_cache(maxsize=512)
 def flow_version(version_id) -> FlowVersion:
     """A flow version with its flow; kept, since neither a version nor a flow's key and name
     ever change."""
     return FlowVersion.objects.select_related("flow").get(pk=version_id)
+
+
+def _definition(version_id) -> list:
+    return flow_version(version_id).definition
 
 
 @functools.lru_cache(maxsize=4096)
