@@ -159,14 +159,13 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.db import transaction
 
     from fabflow.accounts import services as accounts
     from fabflow.accounts.actors import Actor
     from fabflow.flows import services
     from fabflow.flows.models import TaskRun
     from fabflow.orders.models import Order, OrderEvent
-    from fabflow.orders.services import ProductInput, create_order
+    from fabflow.orders.services import ProductInput, submit_order
 
     organization = accounts.create_organization(name="Bench")
     space = accounts.create_space(organization=organization, name="Bench", key="bench")
@@ -235,14 +234,14 @@ def main():
         ids = []
         for index in range(count):
             flow_key_now = every_tenth if every_tenth and index % 10 == 9 else flow_key
-            with transaction.atomic():
-                order = create_order(
-                    actor=actor,
-                    space=space,
-                    name=f"{prefix} {index}",
-                    products=[ProductInput(name="Ring", units=1, unit_value=1)],
-                ).order
-                services.start_flow(actor=actor, order_id=order.pk, flow_key=flow_key_now)
+            # As `POST /orders` with a flowKey does: the order and its run in one transaction.
+            order = submit_order(
+                actor=actor,
+                space_key=space.key,
+                flow_key=flow_key_now,
+                name=f"{prefix} {index}",
+                products=[ProductInput(name="Ring", units=1, unit_value=1)],
+            ).order
             ids.append(order.pk)
         return ids
 

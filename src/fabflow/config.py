@@ -87,12 +87,17 @@ def secret_key(*, is_production: bool) -> str:
     return key
 
 
+# Django's SQLite backend, with the writers of a database queued in turn (fabflow/sqlite).
+SQLITE_ENGINE = "fabflow.sqlite"
+
+
 def database(url: str) -> dict:
     """Django's DATABASES['default'] for `url`, tuned for the engine it names."""
     import dj_database_url
 
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0 if config["NAME"] == ":memory:" else 600
         config["CONN_HEALTH_CHECKS"] = False
@@ -125,7 +130,7 @@ def dbos_database_url(database: dict) -> str:
     """
     from urllib.parse import quote
 
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] == SQLITE_ENGINE:
         name = str(database["NAME"])
         if name == ":memory:" or name.startswith("file:"):
             return f"sqlite:///{data_dir() / 'dbos.sqlite3'}"

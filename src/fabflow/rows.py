@@ -7,11 +7,7 @@ rows are plain dicts of attribute name → value. Defaults still apply, so a row
 differs. Signals are not sent (Fabflow uses none) and nothing is validated: callers validate.
 """
 
-import fcntl
 import json
-import os
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -49,60 +45,6 @@ def execute_rows(prepared: PreparedRows) -> None:
         return
     with connections[prepared.alias].cursor() as cursor:
         cursor.executemany(prepared.sql, prepared.values)
-
-
-@contextmanager
-def writer_turn(alias: str):
-    """Wait for this writer's turn on a SQLite database, in line with every other process.
-
-    SQLite lets one transaction write at a time; the others poll for the lock with sleeps of
-    1, 2, 5, 10… ms, so a busy database sits idle between writers while they sleep. Writers
-    that queue here on a file lock beside the database instead start the moment the previous
-    one commits. Only the outermost transaction queues (one nested in another may already hold
-    the database), and other databases need no queue.
-    """
-    connection = connections[alias]
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    queue = _writer_queue(alias)
-    if queue is None:
-        yield
-        return
-    with queue.threads:
-        fcntl.flock(queue.file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(queue.file, fcntl.LOCK_UN)
-
-
-@dataclass(frozen=True)
-class _WriterQueue:
-    process_id: int  # a forked child opens its own file: a file lock is shared through a fork
-    threads: threading.Lock  # one thread of this process at a time takes the file lock
-    file: object
-
-
-_writer_queues: dict[str, _WriterQueue | None] = {}
-_writer_queues_lock = threading.Lock()
-
-
-def _writer_queue(alias: str) -> _WriterQueue | None:
-    with _writer_queues_lock:
-        queue = _writer_queues.get(alias, False)
-        if queue is False or (queue is not None and queue.process_id != os.getpid()):
-            name = str(connections[alias].settings_dict["NAME"])
-            if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
-                queue = None
-            else:
-                queue = _WriterQueue(
-                    process_id=os.getpid(),
-                    threads=threading.Lock(),
-                    file=open(f"{name}-writers", "a+b"),  # noqa: SIM115 (kept for the process)
-                )
-            _writer_queues[alias] = queue
-        return queue
 
 
 def insert_rows(model: type[Model], rows: list[dict]) -> None:

@@ -75,7 +75,9 @@ def task_plan(task: TaskRun) -> dict:
 
 def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     """Start `version` on `order` (locked by the caller); refused while a run is active."""
-    latest = order.flow_runs.order_by("-started_at").first()
+    latest = next(
+        iter(records.fetch(FlowRun, order_id=order.pk, order_by=("-started_at",), limit=1)), None
+    )
     now = timezone.now()
     if latest is not None and latest.status == FlowRunStatus.RUNNING:
         raise Conflict(
@@ -91,13 +93,15 @@ def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
         latest.finished_at = now
         _take_off_tags(order, latest)
         latest.save(update_fields=["status", "finished_at", "added_tags"])
-    run = FlowRun.objects.create(
-        organization_id=order.organization_id,
-        space_id=order.space_id,
-        order=order,
-        flow_version=version,
-        status=FlowRunStatus.RUNNING,
-        started_at=now,
+    run = insert_instance(
+        FlowRun(
+            organization_id=order.organization_id,
+            space_id=order.space_id,
+            order=order,
+            flow_version=version,
+            status=FlowRunStatus.RUNNING,
+            started_at=now,
+        )
     )
     record_event(
         actor=actor,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
 from fabflow.errors import Conflict, InvalidInput, NotFound
@@ -98,15 +99,30 @@ def start_flow(*, actor: Actor, order_id, flow_key: str) -> FlowRun:
         order = actor.restrict(Order.objects.select_for_update()).filter(pk=order_id).first()
         if order is None:
             raise NotFound("No such order")
-        flow = OrderFlow.objects.filter(space_id=order.space_id, key=flow_key).first()
-        if flow is None:
-            raise NotFound(
-                f"No flow {flow_key!r} in the order's product space", loc=("body", "flowKey")
-            )
-        version = flow.latest_version()
-        if version is None:
-            raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
+        version = latest_version(space_id=order.space_id, flow_key=flow_key)
         return engine.start_run(actor=actor, order=order, version=version)
+
+
+def latest_version(*, space_id, flow_key: str) -> FlowVersion:
+    """The version a run of the flow `flow_key` in a space starts with: the flow's latest.
+
+    Read by prepared statements: creating an order with its flow calls this on every create.
+    """
+    flow = records.fetch_one(OrderFlow, space_id=space_id, key=flow_key)
+    if flow is None:
+        raise NotFound(
+            f"No flow {flow_key!r} in the order's product space", loc=("body", "flowKey")
+        )
+    found = records.fetch(FlowVersion, flow_id=flow.pk, order_by=("-number",), limit=1)
+    if not found:
+        raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
+    version = found[0]
+    version.flow = flow
+    return version
+
+
+# Starting a version on an order the caller has locked, or has just created in its transaction.
+start_run = engine.start_run
 
 
 def list_tasks(*, actor: Actor, order_id) -> QuerySet:

@@ -98,7 +98,12 @@ def system_database_engine():
         )
         _count_transactions(engine)
         return engine
-    engine = sa.create_engine(url, pool_size=20, max_overflow=10)
+    from fabflow.sqlite import writers
+
+    engine = sa.create_engine(
+        url, pool_size=20, max_overflow=10, connect_args=writers.engine_connect_args()
+    )
+    writers.queue_engine_writers(engine, sa.engine.make_url(url).database)
     _count_transactions(engine)
 
     @sa.event.listens_for(engine, "connect")

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +22,6 @@ from fabflow.rows import (
     execute_rows,
     insert_instance,
     prepare_rows,
-    writer_turn,
 )
 
 MAX_NAME_LENGTH = 200
@@ -95,12 +95,14 @@ def create_order(
     tags: list[str] | None = None,
     data: dict | None = None,
     addresses: list | None = None,
+    in_transaction: Callable[[Order], object] | None = None,
 ) -> CreatedOrder:
     """Create an order with its products and parts in one transaction.
 
     The value defaults to the sum of units × unit value. Creating the same name again in the
     same space returns the existing order when the request is identical, and is a conflict
-    when it differs, so a webshop may safely retry a create.
+    when it differs, so a webshop may safely retry a create. `in_transaction` is called with a
+    new order inside the transaction that writes it (to start its flow).
     """
     name = (name or "").strip()
     _validate_order_input(name=name, products=products, value=value)
@@ -132,20 +134,22 @@ def create_order(
         addresses=addresses or [],
         digest=digest,
     )
+    order = prepared.order
+    order._state.adding = False
+    order._state.db = prepared.statements[0].alias
     try:
         # Insert first and let the unique (space, name) constraint catch a re-create: the common
         # case, a new order, then costs no extra query.
-        with writer_turn(prepared.statements[0].alias), transaction.atomic():
+        with transaction.atomic():
             _write_order(prepared)
+            if in_transaction is not None:
+                in_transaction(order)
     except IntegrityError:
         # The name exists (created earlier, or by a concurrent request that won the race).
         existing = Order.objects.filter(space=space, name=name).first()
         if existing is None:
             raise
         return _existing_order(existing, digest)
-    order = prepared.order
-    order._state.adding = False
-    order._state.db = prepared.statements[0].alias
     return CreatedOrder(order=order, is_new=True, products=prepared.products, parts=prepared.parts)
 
 
@@ -395,12 +399,17 @@ def submit_order(
     space = resolve_space(actor=actor, space_key=space_key)
     if not flow_key:
         return create_order(actor=actor, space=space, **order)
-    start_flow = flow_service("start_flow")
-    with transaction.atomic():
-        created = create_order(actor=actor, space=space, flow_key=flow_key, **order)
-        if created.is_new:
-            start_flow(actor=actor, order_id=created.order.pk, flow_key=flow_key)
-    return created
+    # Looked up before the transaction: an unknown flow is refused without a write, and the
+    # write lock is held for the writes alone.
+    version = flow_service("latest_version")(space_id=space.pk, flow_key=flow_key)
+    start_run = flow_service("start_run")
+    return create_order(
+        actor=actor,
+        space=space,
+        flow_key=flow_key,
+        in_transaction=lambda new: start_run(actor=actor, order=new, version=version),
+        **order,
+    )
 
 
 def filter_orders(*, actor: Actor, params):

@@ -1,0 +1,1 @@
+"""SQLite as Fabflow uses it: Django's backend and DBOS's engine with writers queued in turn."""
