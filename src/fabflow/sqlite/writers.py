@@ -5,7 +5,8 @@ and tries again, 1, 2, 5, 10, … up to 100 ms at a time, so under load the data
 while the writers that wait for it sleep, and the more of them wait the longer they sleep.
 Writers that queue on a lock file beside the database instead start the moment the one before
 them ends: the kernel wakes them. Each connection opens the file itself, so its lock excludes
-every other connection, of this process or another.
+every other connection, of this process or another; the threads of one process first queue on a
+lock of their own, so the kernel wakes one waiter per process instead of every waiting thread.
 
 Two kinds of connection queue here, both `QueuedConnection`s, which hand the turn on when their
 transaction ends: Django's (`fabflow.sqlite.base`, at `BEGIN IMMEDIATE`) and DBOS's system
@@ -14,8 +15,10 @@ begins one). A database in memory has one process and needs no queue.
 """
 
 import fcntl
+import os
 import re
 import sqlite3
+import threading
 
 
 class WriterQueue:
@@ -32,7 +35,13 @@ class WriterQueue:
             return
         if self.file is None:
             self.file = open(self.path, "a+b")  # noqa: SIM115 (kept open with the connection)
-        fcntl.flock(self.file, fcntl.LOCK_EX)
+        threads = _threads_lock(self.path)
+        threads.acquire()
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        except BaseException:
+            threads.release()
+            raise
         self.holding = True
 
     def leave(self) -> None:
@@ -40,12 +49,27 @@ class WriterQueue:
         if self.holding:
             fcntl.flock(self.file, fcntl.LOCK_UN)
             self.holding = False
+            _threads_lock(self.path).release()
 
     def close(self) -> None:
         self.leave()
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+_threads_locks: dict[tuple[int, str], threading.Lock] = {}
+_threads_locks_guard = threading.Lock()
+
+
+def _threads_lock(path: str) -> threading.Lock:
+    """The lock the threads of this process queue on for `path` (a forked child gets its own)."""
+    key = (os.getpid(), path)
+    lock = _threads_locks.get(key)
+    if lock is None:
+        with _threads_locks_guard:
+            lock = _threads_locks.setdefault(key, threading.Lock())
+    return lock
 
 
 def queue_for(database: str) -> WriterQueue | None:
