@@ -1,7 +1,7 @@
 """Who is acting: a signed-in user, a secret key, or the system itself.
 
-Every service that reads or changes tenant data takes an `Actor`; `Actor.restrict` is the one
-place that narrows a queryset to what the actor may see.
+Every service that reads or changes tenant data takes an `Actor`; `Actor.visible` is the one
+place that says what the actor may see, and `Actor.restrict` narrows a queryset to it.
 """
 
 from dataclasses import dataclass
@@ -48,19 +48,22 @@ class Actor:
             return f"Secret key {self.key.name}"
         return "Fabflow"
 
-    def restrict(self, queryset: QuerySet) -> QuerySet:
-        """Narrow `queryset` to the rows this actor may see: its key's space or its organization.
+    def visible(self, model) -> dict:
+        """The column filters of the rows of `model` this actor may see: its key's space or its
+        organization (none for the system of no organization).
 
         Every tenant model carries `organization` and `space` columns of its own (ProductSpace
         itself excepted), so this filter never needs a join.
         """
-        is_space = queryset.model is ProductSpace
         if self.key is not None:
-            field = "id" if is_space else "space_id"
-            return queryset.filter(**{field: self.key.space_id})
+            return {"id" if model is ProductSpace else "space_id": self.key.space_id}
         if self.organization_id is None:
-            return queryset
-        return queryset.filter(organization_id=self.organization_id)
+            return {}
+        return {"organization_id": self.organization_id}
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        """Narrow `queryset` to the rows this actor may see (`visible`)."""
+        return queryset.filter(**self.visible(queryset.model))
 
     def spaces(self) -> QuerySet:
         """The product spaces this actor may see."""

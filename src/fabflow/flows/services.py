@@ -96,7 +96,7 @@ def list_flows(*, actor: Actor) -> QuerySet:
 def start_flow(*, actor: Actor, order_id, flow_key: str) -> FlowRun:
     """Start the latest version of a flow on an order; refused while a run is active."""
     with transaction.atomic():
-        order = actor.restrict(Order.objects.select_for_update()).filter(pk=order_id).first()
+        order = records.fetch_one(Order, for_update=True, id=order_id, **actor.visible(Order))
         if order is None:
             raise NotFound("No such order")
         version = latest_version(space_id=order.space_id, flow_key=flow_key)
