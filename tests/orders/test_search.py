@@ -37,17 +37,10 @@ def test_the_prefix_upgrade_rebuilds_an_fts5_index_and_leaves_postgresql_as_it_i
 
 def upgrade_leaves_the_postgresql_index_as_it_is(key_actor, space):
     create_order(actor=key_actor, space=space, name="Goldsmith 2024-017", products=ring_products())
-    indexes_sql = "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname"
-    with connection.cursor() as cursor:
-        cursor.execute(indexes_sql, [search.TABLE])
-        indexes = cursor.fetchall()
-
-    with connection.schema_editor() as editor:
-        search.add_sqlite_prefix_indexes(editor)
-
-    with connection.cursor() as cursor:
-        cursor.execute(indexes_sql, [search.TABLE])
-        assert cursor.fetchall() == indexes
+    assert_schema_kept(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+        search.add_sqlite_prefix_indexes,
+    )
     assert matching_names("gol") == ["Goldsmith 2024-017"]
 
 
@@ -146,14 +139,20 @@ def test_postgresql_prices_a_rare_prefix_from_statistics_and_keeps_a_short_pendi
 
 
 def sqlite_keeps_its_index_as_it_is():
-    schema_sql = "SELECT sql FROM sqlite_master WHERE name = %s"
+    assert_schema_kept(
+        "SELECT sql FROM sqlite_master WHERE name = %s", search.tune_postgresql_index
+    )
+
+
+def assert_schema_kept(schema_sql: str, upgrade) -> None:
+    """The search table's schema (read by `schema_sql`) is the same after `upgrade` runs."""
     with connection.cursor() as cursor:
         cursor.execute(schema_sql, [search.TABLE])
-        schema = cursor.fetchone()
+        schema = cursor.fetchall()
 
     with connection.schema_editor() as editor:
-        search.tune_postgresql_index(editor)
+        upgrade(editor)
 
     with connection.cursor() as cursor:
         cursor.execute(schema_sql, [search.TABLE])
-        assert cursor.fetchone() == schema
+        assert cursor.fetchall() == schema

@@ -107,33 +107,22 @@ def create_order(
     name = (name or "").strip()
     _validate_order_input(name=name, products=products, value=value)
     tags = _normalize_tags(tags)
-    digest = _request_digest(
-        name=name,
-        products=products,
-        value=value,
-        deadline=deadline,
-        flow_key=flow_key,
-        tags=tags,
-        data=data or {},
-        addresses=addresses or [],
-    )
+    request = {
+        "name": name,
+        "products": products,
+        "value": value,
+        "deadline": deadline,
+        "flow_key": flow_key,
+        "tags": tags,
+        "data": data or {},
+        "addresses": addresses or [],
+    }
+    digest = _request_digest(**request)
     if value is None:
-        value = sum((p.unit_value * p.units for p in products), Decimal("0"))
+        request["value"] = sum((p.unit_value * p.units for p in products), Decimal("0"))
     # Every row is built before the transaction starts: the write lock it takes is then held
     # for the inserts and the commit alone.
-    prepared = _prepare_order(
-        actor=actor,
-        space=space,
-        name=name,
-        products=products,
-        value=value,
-        deadline=deadline,
-        flow_key=flow_key,
-        tags=tags,
-        data=data or {},
-        addresses=addresses or [],
-        digest=digest,
-    )
+    prepared = _prepare_order(actor=actor, space=space, digest=digest, **request)
     order = prepared.order
     order._state.adding = False
     order._state.db = prepared.statements[0].alias
