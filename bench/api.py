@@ -38,6 +38,8 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import dataset  # noqa: E402
 
+from fabflow.cli import default_web_workers  # noqa: E402
+
 TARGET_CREATES_PER_SECOND = 500
 TARGET_RATIO = 3.0
 # A material word is in about a third of the orders; a customer name in about 1 in 2,000.
@@ -261,8 +263,12 @@ def main() -> int:
     parser.add_argument("--create-clients", type=int, default=8)
     parser.add_argument("--list-clients", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--web-threads", type=int, default=4, help="threads per process")
+    parser.add_argument(
+        "--web-workers", type=int, help="gunicorn processes (Fabflow's default: one per core)"
+    )
+    parser.add_argument(
+        "--web-threads", type=int, help="threads per process (Fabflow's default: 1)"
+    )
     parser.add_argument("--only", choices=["lists", "creates"], help="run one half only")
     args = parser.parse_args()
     database_url = (
@@ -283,9 +289,12 @@ def main() -> int:
         os.environ,
         DATABASE_URL=database_url,
         FABFLOW_DATA_DIR=str(built.data_dir),
-        FABFLOW_WEB_WORKERS=str(args.web_workers),
-        FABFLOW_WEB_THREADS=str(args.web_threads),
     )
+    if args.web_workers:
+        env["FABFLOW_WEB_WORKERS"] = str(args.web_workers)
+    if args.web_threads:
+        env["FABFLOW_WEB_THREADS"] = str(args.web_threads)
+    web_workers = args.web_workers or default_web_workers()
     log = open(built.data_dir / "serve.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
@@ -310,7 +319,7 @@ def main() -> int:
         engine = connection.vendor
         print(
             f"\nREST API v1 on {engine}, {built.orders:,} orders, "
-            f"{args.web_workers} web workers × {args.web_threads} threads\n"
+            f"{web_workers} web workers × {args.web_threads or 1} threads\n"
         )
         for term_kind, term in TERMS.items() if args.only != "creates" else ():
             api = measure_list(

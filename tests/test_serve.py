@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from fabflow.cli import default_web_workers
 from fabflow.files.generators import generate_meshes, get_generator
 from fabflow.files.generators.export import export_mesh
 
@@ -30,6 +31,7 @@ class Served:
     password: str
     secret: str
     data_dir: object
+    pid: int
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +69,30 @@ def served(tmp_path_factory):
             password=re.search(r"password\s+(\S+)", output).group(1),
             secret=re.search(r"API secret key\s+(ffk_[0-9a-f]{12}_\S+)", output).group(1),
             data_dir=data_dir,
+            pid=server.pid,
         )
     finally:
         server.terminate()
         server.wait(timeout=30)
         server.stdout.close()
+
+
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+def command_line(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/cmdline") as file:
+        return file.read().split("\0")
+
+
+def test_the_web_server_runs_one_single_threaded_process_per_core(served):
+    (web,) = [pid for pid in children(served.pid) if "web" in command_line(pid)]
+    assert len(children(web)) == default_web_workers()
+    # A single-threaded (sync) process serves one request per connection.
+    response = httpx.get(f"{served.url}/sign-in/")
+    assert response.headers["connection"] == "close"
 
 
 @pytest.mark.timeout(120)

@@ -74,13 +74,33 @@ def serve(argv: list[str]) -> int:
     return _supervise(children)
 
 
+# A request served by a single-threaded (sync) process may run this long before gunicorn stops
+# it: long enough for a large export or upload over a slow link.
+WEB_TIMEOUT_SECONDS = 300
+
+
+def default_web_workers() -> int:
+    """One web process per core the process may use, at least two."""
+    return max(2, len(os.sched_getaffinity(0)))
+
+
 def web(argv: list[str]) -> int:
-    """Serve the WSGI application with gunicorn (threads over a few processes)."""
+    """Serve the WSGI application with gunicorn: single-threaded processes, one per core.
+
+    Django's work is CPU-bound under the GIL, so processes carry the load, not threads: under
+    saturation, four threads per process cost each API request about a quarter more CPU than one
+    (thread switching at every database call), and the order creates per second fell by as
+    much (bench/api.py; docs/api.md). A process serves one request at a time and takes a new
+    connection only when idle, so a long download keeps one process busy while the others serve.
+    Threads (`FABFLOW_WEB_THREADS` > 1) suit deployments with many slow clients and no buffering
+    proxy in front."""
     parser = argparse.ArgumentParser(prog="fabflow web")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=_env_int("FABFLOW_WEB_WORKERS", 2))
-    parser.add_argument("--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", 4))
+    parser.add_argument(
+        "--workers", type=int, default=_env_int("FABFLOW_WEB_WORKERS", default_web_workers())
+    )
+    parser.add_argument("--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", 1))
     args = parser.parse_args(argv)
 
     from gunicorn.app.base import BaseApplication
@@ -93,7 +113,7 @@ def web(argv: list[str]) -> int:
             self.cfg.set("worker_class", "gthread" if args.threads > 1 else "sync")
             self.cfg.set("accesslog", os.environ.get("FABFLOW_ACCESS_LOG") or None)
             self.cfg.set("graceful_timeout", 10)
-            self.cfg.set("timeout", 120)
+            self.cfg.set("timeout", WEB_TIMEOUT_SECONDS)
 
         def load(self):
             from fabflow.wsgi import application

@@ -59,7 +59,7 @@ def database_url(tmp_path):
 
 
 @contextmanager
-def live_server(tmp_path, *, workers: int = 2, threads: int = 4, extra_env: dict | None = None):
+def live_server(tmp_path, *, workers: int = 2, threads: int = 1, extra_env: dict | None = None):
     """Migrate a new database, create the first admin and key, and serve it over HTTP."""
     with database_url(tmp_path) as url:
         env = dict(
