@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import dataset  # noqa: E402
 
-from fabflow.cli import default_web_workers  # noqa: E402
+from fabflow.cli import DEFAULT_WEB_THREADS, default_web_workers  # noqa: E402
 
 TARGET_CREATES_PER_SECOND = 500
 TARGET_RATIO = 3.0
@@ -267,7 +267,7 @@ def main() -> int:
         "--web-workers", type=int, help="gunicorn processes (Fabflow's default: one per core)"
     )
     parser.add_argument(
-        "--web-threads", type=int, help="threads per process (Fabflow's default: 1)"
+        "--web-threads", type=int, help="threads per process (Fabflow's default: one)"
     )
     parser.add_argument("--only", choices=["lists", "creates"], help="run one half only")
     args = parser.parse_args()
@@ -295,6 +295,7 @@ def main() -> int:
     if args.web_threads:
         env["FABFLOW_WEB_THREADS"] = str(args.web_threads)
     web_workers = args.web_workers or default_web_workers()
+    web_threads = args.web_threads or DEFAULT_WEB_THREADS
     log = open(built.data_dir / "serve.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
@@ -319,7 +320,7 @@ def main() -> int:
         engine = connection.vendor
         print(
             f"\nREST API v1 on {engine}, {built.orders:,} orders, "
-            f"{web_workers} web workers × {args.web_threads or 1} threads\n"
+            f"{web_workers} web workers × {web_threads} threads\n"
         )
         for term_kind, term in TERMS.items() if args.only != "creates" else ():
             api = measure_list(

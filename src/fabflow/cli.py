@@ -77,6 +77,7 @@ def serve(argv: list[str]) -> int:
 # A request served by a single-threaded (sync) process may run this long before gunicorn stops
 # it: long enough for a large export or upload over a slow link.
 WEB_TIMEOUT_SECONDS = 300
+DEFAULT_WEB_THREADS = 1
 
 
 def default_web_workers() -> int:
@@ -100,7 +101,9 @@ def web(argv: list[str]) -> int:
     parser.add_argument(
         "--workers", type=int, default=_env_int("FABFLOW_WEB_WORKERS", default_web_workers())
     )
-    parser.add_argument("--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", 1))
+    parser.add_argument(
+        "--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", DEFAULT_WEB_THREADS)
+    )
     args = parser.parse_args(argv)
 
     from gunicorn.app.base import BaseApplication
