@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from fabflow import records
 from fabflow.accounts.models import Organization, ProductSpace, User
 from fabflow.ids import uuid7
 from fabflow.orders.models import Order
@@ -57,7 +58,12 @@ class OrderFlow(models.Model):
         super().save(*args, **kwargs)
 
     def latest_version(self) -> "FlowVersion | None":
-        return self.versions.order_by("-number").first()
+        """The version new runs start with (a prepared read: every create with a flow asks)."""
+        found = records.fetch(FlowVersion, flow_id=self.pk, order_by=("-number",), limit=1)
+        if not found:
+            return None
+        found[0].flow = self
+        return found[0]
 
 
 class FlowVersion(models.Model):

@@ -113,11 +113,9 @@ def latest_version(*, space_id, flow_key: str) -> FlowVersion:
         raise NotFound(
             f"No flow {flow_key!r} in the order's product space", loc=("body", "flowKey")
         )
-    found = records.fetch(FlowVersion, flow_id=flow.pk, order_by=("-number",), limit=1)
-    if not found:
+    version = flow.latest_version()
+    if version is None:
         raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
-    version = found[0]
-    version.flow = flow
     return version
 
 
