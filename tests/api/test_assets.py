@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import json
+from datetime import timedelta
 
 import pytest
 from django.test.client import MULTIPART_CONTENT
@@ -176,11 +178,14 @@ def test_files_of_other_tenants_are_not_found(
     assert len(stored_files(media_root)) == 1
 
 
-def test_built_answers_are_what_the_schemas_would_write(key_client, order, media_root):
-    """Lists and orders are written without validating them again: the bytes must be those a
-    validation through the response schemas gives, files and thumbnails included."""
-    from fabflow.api.schemas import OrderOut, PartOut, ProductOut, render, render_built
-    from fabflow.orders.api import render_orders, render_parts, render_products
+def test_documents_the_database_writes_are_what_the_schemas_would_write(
+    key_client, order, media_root
+):
+    """Orders, products and parts are written as JSON by the database, without validating
+    them again: each must come out of a validation through its response schema unchanged,
+    files, thumbnails, tasks and unicode included."""
+    from fabflow.api.schemas import OrderOut, PartOut, ProductOut, render
+    from fabflow.orders.documents import order_documents, part_documents, product_documents
     from fabflow.orders.models import Order, Part, Product
 
     product_id = order["products"][0]["id"]
@@ -190,11 +195,43 @@ def test_built_answers_are_what_the_schemas_would_write(key_client, order, media
     key_client.patch(f"/orders/{order['id']}", {"data": {"note": "é ✓", "n": 1.5}, "tags": ["x"]})
 
     cases = [
-        (OrderOut, render_orders(list(Order.objects.all()))),
-        (ProductOut, render_products(list(Product.objects.all()))),
-        (PartOut, render_parts(list(Part.objects.all()))),
+        (OrderOut, order_documents(list(Order.objects.values_list("pk", flat=True)))),
+        (ProductOut, product_documents(list(Product.objects.values_list("pk", flat=True)))),
+        (PartOut, part_documents(list(Part.objects.values_list("pk", flat=True)))),
     ]
-    for schema, items in cases:
-        assert items
-        for item in items:
-            assert render_built(item).content == render(schema, item).content
+    for schema, documents in cases:
+        assert documents
+        for document in documents:
+            parsed = json.loads(document)
+            assert json.loads(render(schema, parsed).content) == parsed
+    written = json.loads(cases[0][1][0])
+    assert written["data"] == {"note": "é ✓", "n": 1.5}
+    assert written["thumbnailUrl"] == written["assets"][0]["downloadUrl"]
+
+
+def test_the_thumbnail_is_the_newest_preview_image_in_the_api_and_the_pages(
+    key_client, order, media_root
+):
+    from fabflow.orders.api import thumbnail_url
+
+    path = f"/orders/{order['id']}"
+    assert key_client.get(path).json()["thumbnailUrl"] is None
+    first = upload(key_client, f"{path}/assets", png(), "a.png", "preview").json()
+    second = upload(key_client, f"{path}/assets", png(), "b.png", "preview").json()
+    upload(key_client, f"{path}/assets", STL, "mesh.stl", "preview")  # a preview, no image
+    upload(key_client, f"{path}/assets", png(), "c.png", "production")  # an image, no preview
+    # The first preview made the newest (as a file stored again would be).
+    Asset.objects.filter(pk=first["id"]).update(
+        created_at=Asset.objects.get(pk=second["id"]).created_at + timedelta(seconds=1)
+    )
+
+    listed = key_client.get("/orders").json()["items"][0]
+    expected = f"/api/v1/assets/{first['id']}/content"
+    assert listed["thumbnailUrl"] == key_client.get(path).json()["thumbnailUrl"] == expected
+    assert thumbnail_url(list(Asset.objects.filter(order_id=order["id"]))) == expected
+    assert [asset["filename"] for asset in listed["assets"]] == [
+        "b.png",
+        "mesh.stl",
+        "c.png",
+        "a.png",
+    ]

@@ -23,14 +23,16 @@ BAD_CURSOR = "This cursor is not valid; start again without one"
 
 
 def paginate(queryset, *, keys, limit: int, cursor: str | None) -> tuple[list, str | None]:
-    """One page of `queryset` (ordered by `keys`) after `cursor`, and the next page's cursor."""
+    """The ids of one page of `queryset` (ordered by `keys`) after `cursor`, and the next
+    page's cursor. Only the ids and the sort values are read: the page's documents are
+    written by the database (orders/documents.py)."""
     if cursor:
         queryset = _after(queryset, keys, _decode(cursor, queryset.model, keys))
-    rows = list(queryset[: limit + 1])
+    rows = list(queryset.values_list("pk", *[key.field for key in keys])[: limit + 1])
     if len(rows) <= limit:
-        return rows, None
+        return [row[0] for row in rows], None
     rows = rows[:limit]
-    return rows, _encode([getattr(rows[-1], key.field) for key in keys])
+    return [row[0] for row in rows], _encode(list(rows[-1][1:]))
 
 
 def _encode(values: list) -> str:

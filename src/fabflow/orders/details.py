@@ -24,7 +24,8 @@ from fabflow.flows.models import FlowRunStatus, TaskRun, TaskStatus
 from fabflow.flows.registry import UnknownHandler, get_handler
 from fabflow.flows.schema import iter_tasks
 from fabflow.orders import services
-from fabflow.orders.api import asset_url, thumbnail_url
+from fabflow.orders.api import thumbnail_url
+from fabflow.orders.documents import asset_url
 from fabflow.orders.models import Asset, OrderEvent, OrderEventType, OrderStatus
 
 LIVE_REGION = "order-live"
@@ -358,13 +359,8 @@ def part_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _thumbnail(assets) -> str | None:
-    """The address of an owner's thumbnail, by the API's one rule over its files."""
-    return thumbnail_url(
-        [
-            {"id": a.pk, "kind": a.kind, "content_type": a.content_type, "created_at": a.created_at}
-            for a in assets
-        ]
-    )
+    """The address of an owner's thumbnail, by the rule the API's documents follow too."""
+    return thumbnail_url(list(assets))
 
 
 def _value_rows(values) -> list[tuple[str, str]]:

@@ -1,0 +1,354 @@
+"""The API's documents of orders, products and parts, written as JSON by the database.
+
+A page of 50 orders holds some 450 products and parts with their ids, times, files and the
+latest run's tasks. Reading them as rows and building dicts in Python costs ten times the
+database's work; here one query per page has SQLite (`json_object`) or PostgreSQL
+(`json_build_object`) write each document, and the answer joins their texts. What the documents
+hold is CONTRACT.md's OrderOut, ProductOut and PartOut, field for field: the API tests validate
+them against those schemas on both engines.
+
+The few rules of the answer live here as SQL: ids in their dashed form, times in UTC as
+"2024-05-01T09:30:00[.123456]Z", money with two decimals, a product's deadline falling back to
+its order's, an owner's thumbnail (its newest preview image) and an order's tasks (those of its
+latest run).
+"""
+
+import json
+from uuid import UUID
+
+from django.db import connection
+from pydantic_core import to_json
+
+from fabflow.accounts.models import ProductSpace
+from fabflow.flows.models import TaskRun
+from fabflow.orders.models import Asset, AssetKind, Order, Part, Product
+
+API_ROOT = "/api/v1"
+
+ORDER = Order._meta.db_table
+PRODUCT = Product._meta.db_table
+PART = Part._meta.db_table
+ASSET = Asset._meta.db_table
+TASK = TaskRun._meta.db_table
+SPACE = ProductSpace._meta.db_table
+
+# PostgreSQL writes a time as the answer does; SQLite stores it as "2024-05-01 09:30:00[.123456]".
+POSTGRESQL_TIME_TEXT = (
+    "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN mod(date_part('microseconds', {column})::bigint, 1000000) = 0 THEN '' "
+    "ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+)
+
+
+def _pairs(fields: dict[str, str]) -> str:
+    return ", ".join(f"'{key}', {value}" for key, value in fields.items())
+
+
+class _SQLite:
+    @staticmethod
+    def id(column: str) -> str:
+        # Stored as 32 hex digits.
+        return (
+            f"lower(substr({column}, 1, 8) || '-' || substr({column}, 9, 4) || '-' || "
+            f"substr({column}, 13, 4) || '-' || substr({column}, 17, 4) || '-' || "
+            f"substr({column}, 21))"
+        )
+
+    @staticmethod
+    def time(column: str) -> str:
+        return f"replace({column}, ' ', 'T') || 'Z'"
+
+    @staticmethod
+    def json(column: str) -> str:
+        return f"json({column})"
+
+    @staticmethod
+    def money(column: str) -> str:
+        return f"printf('%%.2f', {column})"
+
+    @staticmethod
+    def boolean(column: str) -> str:
+        return f"json(CASE WHEN {column} THEN 'true' ELSE 'false' END)"
+
+    @staticmethod
+    def object(fields: dict[str, str]) -> str:
+        return f"json_object({_pairs(fields)})"
+
+    @staticmethod
+    def array(document: str, table: str, alias: str, where: str, order_by: str) -> str:
+        # Rows reach the aggregate in the subquery's order (SQLite 3.40 has no ORDER BY in it),
+        # and the documents stay JSON, not text to parse again, built in the aggregate itself.
+        return (
+            f"(SELECT json_group_array({document}) FROM (SELECT *, {_SQLite.id('id')} AS id_text "
+            f"FROM {table} {alias} WHERE {where} ORDER BY {order_by}) {alias})"
+        )
+
+    @staticmethod
+    def own_id(alias: str) -> str:
+        # Written once per row by `rows` and `array`, and read by the row's children too.
+        return f"{alias}.id_text"
+
+    @staticmethod
+    def rows(table: str, where: str) -> str:
+        return f"(SELECT *, {_SQLite.id('id')} AS id_text FROM {table} WHERE {where})"
+
+    @staticmethod
+    def text(document: str) -> str:
+        return document
+
+    @staticmethod
+    def compact(text: str) -> str:
+        return text  # json_object writes compact JSON
+
+    @staticmethod
+    def ids(column: str, ids: list) -> tuple[str, list]:
+        values = [value.hex if isinstance(value, UUID) else UUID(str(value)).hex for value in ids]
+        return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+class _PostgreSQL:
+    @staticmethod
+    def id(column: str) -> str:
+        return f"{column}::text"
+
+    @staticmethod
+    def time(column: str) -> str:
+        return POSTGRESQL_TIME_TEXT.format(column=column)
+
+    @staticmethod
+    def json(column: str) -> str:
+        return column
+
+    @staticmethod
+    def money(column: str) -> str:
+        return f"{column}::text"  # numeric(14, 2) writes its two decimals
+
+    @staticmethod
+    def boolean(column: str) -> str:
+        return column
+
+    @staticmethod
+    def own_id(alias: str) -> str:
+        return f"{alias}.id::text"
+
+    @staticmethod
+    def rows(table: str, where: str) -> str:
+        return f"(SELECT * FROM {table} WHERE {where})"
+
+    @staticmethod
+    def object(fields: dict[str, str]) -> str:
+        return f"json_build_object({_pairs(fields)})"
+
+    @staticmethod
+    def array(document: str, table: str, alias: str, where: str, order_by: str) -> str:
+        return (
+            f"(SELECT coalesce(json_agg({document} ORDER BY {order_by}), '[]') "
+            f"FROM {table} {alias} WHERE {where})"
+        )
+
+    @staticmethod
+    def text(document: str) -> str:
+        return f"({document})::text"  # not a value psycopg would parse
+
+    @staticmethod
+    def compact(text: str) -> str:
+        # json_build_object writes `"key" : value, …`: written again the way every other answer
+        # of the API is (and SQLite's are), for clients that read the text itself.
+        return to_json(json.loads(text)).decode()
+
+    @staticmethod
+    def ids(column: str, ids: list) -> tuple[str, list]:
+        # One array parameter keeps the statement's text the same whatever the page's size.
+        values = [value if isinstance(value, UUID) else UUID(str(value)) for value in ids]
+        return f"{column} = ANY(%s)", [values]
+
+
+def _sql():
+    return _SQLite if connection.vendor == "sqlite" else _PostgreSQL
+
+
+def _asset_document(sql, a: str) -> str:
+    return sql.object(
+        {
+            "id": sql.own_id(a),
+            "filename": f"{a}.filename",
+            "contentType": f"{a}.content_type",
+            "size": f"{a}.size",
+            "sha256": f"{a}.sha256",
+            "kind": f"{a}.kind",
+            "createdAt": sql.time(f"{a}.created_at"),
+            "downloadUrl": f"'{API_ROOT}/assets/' || {sql.own_id(a)} || '/content'",
+        }
+    )
+
+
+def asset_url(asset_id) -> str:
+    """Where a file's content is downloaded."""
+    return f"{API_ROOT}/assets/{asset_id}/content"
+
+
+def _download_url(sql, column: str) -> str:
+    return f"'{API_ROOT}/assets/' || {sql.id(column)} || '/content'"
+
+
+def _files(sql, owner: str, owner_id: str) -> dict[str, str]:
+    """An owner's thumbnail and files: the newest preview image, and every file, oldest first."""
+    thumbnail = (
+        f"(SELECT {_download_url(sql, 'thumb.id')} FROM {ASSET} thumb "
+        f"WHERE thumb.{owner}_id = {owner_id} AND thumb.kind = '{AssetKind.PREVIEW.value}' "
+        f"AND substr(thumb.content_type, 1, 6) = 'image/' "
+        f"ORDER BY thumb.created_at DESC, thumb.id DESC LIMIT 1)"
+    )
+    assets = sql.array(
+        _asset_document(sql, "a"), ASSET, "a", f"a.{owner}_id = {owner_id}", "a.created_at, a.id"
+    )
+    return {"thumbnailUrl": thumbnail, "assets": assets}
+
+
+def _part_document(
+    sql, t: str, *, product_id: str | None = None, order_id: str | None = None
+) -> str:
+    """A part `t`; `product_id` and `order_id`, the text of its product's and order's ids
+    where the query has them already."""
+    return sql.object(
+        {
+            "id": sql.own_id(t),
+            "productId": product_id or sql.id(f"{t}.product_id"),
+            "orderId": order_id or sql.id(f"{t}.order_id"),
+            "name": f"{t}.name",
+            "data": sql.json(f"{t}.data"),
+            "createdAt": sql.time(f"{t}.created_at"),
+            **_files(sql, "part", f"{t}.id"),
+        }
+    )
+
+
+def _product_document(sql, p: str, o: str, *, order_id: str | None = None) -> str:
+    """A product `p` of the order `o` (both table aliases); `order_id` as in `_part_document`."""
+    files = _files(sql, "product", f"{p}.id")
+    order_id = order_id or sql.id(f"{p}.order_id")
+    return sql.object(
+        {
+            "id": sql.own_id(p),
+            "orderId": order_id,
+            "orderName": f"{o}.name",
+            "name": f"{p}.name",
+            "units": f"{p}.units",
+            "unitValue": sql.money(f"{p}.unit_value"),
+            "deadline": f"coalesce({sql.time(f'{p}.deadline')}, {sql.time(f'{o}.deadline')})",
+            "configuration": sql.json(f"{p}.configuration"),
+            "data": sql.json(f"{p}.data"),
+            "createdAt": sql.time(f"{p}.created_at"),
+            "thumbnailUrl": files["thumbnailUrl"],
+            "parts": sql.array(
+                _part_document(sql, "pt", product_id=sql.own_id(p), order_id=order_id),
+                PART,
+                "pt",
+                f"pt.product_id = {p}.id",
+                "pt.position, pt.id",
+            ),
+            "assets": files["assets"],
+        }
+    )
+
+
+def _task_document(sql, t: str) -> str:
+    return sql.object(
+        {
+            "id": sql.own_id(t),
+            "key": f"{t}.task_key",
+            "stageKey": f"{t}.stage_key",
+            "handlerKey": f"{t}.handler_key",
+            "title": f"{t}.title",
+            "status": f"{t}.status",
+            "attempt": f"{t}.attempt",
+            "startedAt": sql.time(f"{t}.started_at"),
+            "deadlineAt": sql.time(f"{t}.deadline_at"),
+            "finishedAt": sql.time(f"{t}.finished_at"),
+            "overdue": sql.boolean(f"{t}.is_overdue"),
+            "error": f"{t}.error",
+        }
+    )
+
+
+def _order_document(sql, o: str) -> str:
+    files = _files(sql, "order", f"{o}.id")
+    # Run ids grow with time: the greatest is the latest run's.
+    latest_run = (
+        f"(SELECT r.run_id FROM {TASK} r WHERE r.order_id = {o}.id ORDER BY r.run_id DESC LIMIT 1)"
+    )
+    return sql.object(
+        {
+            "id": sql.own_id(o),
+            "name": f"{o}.name",
+            "status": f"{o}.status",
+            "value": sql.money(f"{o}.value"),
+            "deadline": sql.time(f"{o}.deadline"),
+            "createdAt": sql.time(f"{o}.created_at"),
+            "updatedAt": sql.time(f"{o}.updated_at"),
+            "spaceKey": "s.key",
+            "flowKey": f"nullif({o}.flow_key, '')",
+            "tags": sql.json(f"{o}.tags"),
+            "data": sql.json(f"{o}.data"),
+            "addresses": sql.json(f"{o}.addresses"),
+            "thumbnailUrl": files["thumbnailUrl"],
+            "products": sql.array(
+                _product_document(sql, "p", o, order_id=sql.own_id(o)),
+                PRODUCT,
+                "p",
+                f"p.order_id = {o}.id",
+                "p.position, p.id",
+            ),
+            "assets": files["assets"],
+            "tasks": sql.array(
+                _task_document(sql, "t"),
+                TASK,
+                "t",
+                f"t.order_id = {o}.id AND t.run_id = {latest_run}",
+                "t.stage_index, t.created_at, t.task_key",
+            ),
+        }
+    )
+
+
+def _documents(select: str, table: str, ids: list, *, join: str = "") -> list[str]:
+    """The JSON texts of the documents `select` writes for the rows `x` of `table` whose id is
+    in `ids`, in the order of `ids` (those not found left out); `join` adds tables to read."""
+    if not ids:
+        return []
+    sql = _sql()
+    where, params = sql.ids("id", ids)
+    statement = (
+        f"SELECT {sql.own_id('x')}, {sql.text(select)} FROM {sql.rows(table, where)} x {join}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = dict(cursor.fetchall())
+    texts = (found.get(str(value if isinstance(value, UUID) else UUID(value))) for value in ids)
+    return [sql.compact(text) for text in texts if text is not None]
+
+
+def order_documents(order_ids: list) -> list[str]:
+    """The JSON texts of the orders `order_ids` (UUIDs or their text), in that order."""
+    return _documents(
+        _order_document(_sql(), "x"), ORDER, order_ids, join=f"JOIN {SPACE} s ON s.id = x.space_id"
+    )
+
+
+def product_documents(product_ids: list) -> list[str]:
+    """The JSON texts of the products `product_ids`, in that order."""
+    return _documents(
+        _product_document(_sql(), "x", "o"),
+        PRODUCT,
+        product_ids,
+        join=f"JOIN {ORDER} o ON o.id = x.order_id",
+    )
+
+
+def part_documents(part_ids: list) -> list[str]:
+    """The JSON texts of the parts `part_ids`, in that order."""
+    return _documents(_part_document(_sql(), "x"), PART, part_ids)
+
+
+def json_array(texts: list[str]) -> str:
+    return f"[{','.join(texts)}]"
