@@ -235,3 +235,22 @@ def test_the_thumbnail_is_the_newest_preview_image_in_the_api_and_the_pages(
         "c.png",
         "a.png",
     ]
+
+
+def test_the_page_statement_writes_the_documents_of_a_list(key_client, order, media_root):
+    """bench/api.py's floor writes a page by one statement: the same documents as the API."""
+    from django.db import connection
+
+    from fabflow.orders.documents import page_statement
+
+    assert upload(key_client, f"/orders/{order['id']}/assets", png(), "v.png", "preview")
+    key_client.post("/orders", order_body(name="Order 1002"))
+    with connection.cursor() as cursor:
+        page = "SELECT * FROM orders_order WHERE status = %s ORDER BY created_at DESC"
+        cursor.execute(page_statement(page), ["created"])
+        (written,) = cursor.fetchone()
+    written = json.loads(written) if isinstance(written, str) else written
+
+    listed = key_client.get("/orders").json()["items"]
+    assert [item["name"] for item in listed] == ["Order 1002", "Order 1001"]
+    assert sorted(written, key=lambda item: item["name"], reverse=True) == listed

@@ -350,5 +350,22 @@ def part_documents(part_ids: list) -> list[str]:
     return _documents(_part_document(_sql(), "x"), PART, part_ids)
 
 
+def page_statement(page: str) -> str:
+    """One statement writing the orders that the query `page` selects (rows of the orders
+    table, in page order) as one JSON array of the documents a list answer holds: the same page
+    by one raw SQL query, as bench/api.py measures the floor. Run it with the parameters of
+    `page` (%s), as every statement here: literal percent signs are written doubled."""
+    sql = _sql()
+    if sql is _SQLite:
+        rows = f"(SELECT page.*, {_SQLite.id('page.id')} AS id_text FROM ({page}) page)"
+        aggregate = "json_group_array(json(document))"
+    else:
+        rows, aggregate = f"({page})", "json_agg(document)"
+    return (
+        f"SELECT {aggregate} FROM (SELECT {_order_document(sql, 'x')} AS document "
+        f"FROM {rows} x JOIN {SPACE} s ON s.id = x.space_id) documents"
+    )
+
+
 def json_array(texts: list[str]) -> str:
     return f"[{','.join(texts)}]"
