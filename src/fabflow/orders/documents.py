@@ -1,9 +1,10 @@
 """The API's documents of orders, products and parts, written as JSON by the database.
 
 A page of 50 orders holds some 450 products and parts with their ids, times, files and the
-latest run's tasks. Reading them as rows and building dicts in Python costs ten times the
-database's work; here one query per page has SQLite (`json_object`) or PostgreSQL
-(`json_build_object`) write each document, and the answer joins their texts. What the documents
+latest run's tasks. Reading them as rows and building dicts in Python took twice as long as
+having the database write them (docs/api.md): here one query per page has SQLite
+(`json_object`) or PostgreSQL (`json_build_object`) write each document, and the answer joins
+their texts. What the documents
 hold is CONTRACT.md's OrderOut, ProductOut and PartOut, field for field: the API tests validate
 them against those schemas on both engines.
 
@@ -45,6 +46,8 @@ def _pairs(fields: dict[str, str]) -> str:
 
 
 class _SQLite:
+    """How each piece of a document is written in SQLite's SQL."""
+
     @staticmethod
     def id(column: str) -> str:
         # Stored as 32 hex digits.
@@ -107,6 +110,8 @@ class _SQLite:
 
 
 class _PostgreSQL:
+    """How each piece of a document is written in PostgreSQL's SQL."""
+
     @staticmethod
     def id(column: str) -> str:
         return f"{column}::text"
