@@ -23,7 +23,7 @@ from fabflow.flows.models import FlowRun, FlowRunStatus, FlowVersion, TaskRun, T
 from fabflow.flows.registry import get_handler
 from fabflow.flows.schema import DEFAULT_RETRIES, find_task, iter_tasks
 from fabflow.orders.models import Order, OrderEventType, OrderStatus
-from fabflow.orders.services import record_event
+from fabflow.orders.services import events_written_together, record_event
 from fabflow.rows import insert_instance
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,11 @@ def task_plan(task: TaskRun) -> dict:
 
 def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     """Start `version` on `order` (locked by the caller); refused while a run is active."""
+    with events_written_together():
+        return _start_run(actor=actor, order=order, version=version)
+
+
+def _start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     latest = next(
         iter(records.fetch(FlowRun, order_id=order.pk, order_by=("-started_at",), limit=1)), None
     )
@@ -115,7 +120,7 @@ def start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     return run
 
 
-def _enter_stage(*, actor, order, run, index, now, created=None) -> list:
+def _enter_stage(*, actor, order, run, index, now, created=None, inline_from=None) -> list:
     definition = _definition(run.flow_version_id)
     stage = definition[index]
     run.stage_index = index
@@ -141,10 +146,16 @@ def _enter_stage(*, actor, order, run, index, now, created=None) -> list:
         parent="",
         now=now,
         created=created,
+        inline_from=inline_from,
     )
 
 
-def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None) -> list:
+def _create_tasks(
+    *, actor, order, run, index, tasks, parent, now, created=None, inline_from=None
+) -> list:
+    """Create the task runs of `tasks` not yet in the run; returns the automatic ones as work
+    [(task id, attempt)]. With `inline_from` (the task whose workflow goes on into the first
+    of them), that first automatic task is created running already (see `_go_on`)."""
     if not tasks:
         return []
     stage = _definition(run.flow_version_id)[index]
@@ -159,6 +170,7 @@ def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None)
         handler = get_handler(definition["handlerKey"])
         payload = definition["payload"]
         is_manual = handler.kind == "manual"
+        begins_inline = inline_from is not None and not is_manual and not work
         task = TaskRun(
             organization_id=run.organization_id,
             space_id=run.space_id,
@@ -172,23 +184,30 @@ def _create_tasks(*, actor, order, run, index, tasks, parent, now, created=None)
             title=(payload.get("title") if is_manual else "") or definition["key"],
             description=payload.get("description", "") if is_manual else "",
             tags=payload.get("tags", []) if is_manual else [],
-            status=TaskStatus.WAITING if is_manual else TaskStatus.PENDING,
+            status=(
+                TaskStatus.WAITING
+                if is_manual
+                else TaskStatus.RUNNING
+                if begins_inline
+                else TaskStatus.PENDING
+            ),
             created_at=now,
-            started_at=now if is_manual else None,
+            started_at=now if is_manual or begins_inline else None,
+            continues_from=inline_from if begins_inline else None,
             deadline_at=_deadline(definition, now),
             feedback_token=_feedback_token(definition),
         )
         insert_instance(task)
         if created is not None:
             created.append(task)
-        if is_manual:
+        if is_manual or begins_inline:
             record_event(
                 actor=actor,
                 order=order,
-                type=OrderEventType.TASK_WAITING,
+                type=OrderEventType.TASK_WAITING if is_manual else OrderEventType.TASK_STARTED,
                 details=_task_details(task),
             )
-        else:
+        if not is_manual:
             work.append((str(task.pk), task.attempt))
     return work
 
@@ -272,7 +291,7 @@ def finish_and_continue(
     {"work": [(task id, attempt)] of the other new automatic tasks, "next": None or
     {"taskId", "attempt", "plan"}, "applied": whether the transition took place}."""
     nothing = {"work": [], "next": None, "applied": False}
-    with transaction.atomic():
+    with transaction.atomic(), events_written_together():
         locked = lock(task_id)
         if locked is None:
             return nothing
@@ -299,23 +318,24 @@ def finish_and_continue(
             result=result,
             event=OrderEventType.TASK_SUCCEEDED,
             created=created,
+            inline=inline,
         )
         if not inline:
             return {"work": work, "next": None, "applied": True}
-        follow, others = _go_on(actor=actor, order=order, task=task, work=work, created=created)
+        follow, others = _go_on(actor=actor, order=order, work=work, created=created)
     return {"work": others, "next": follow, "applied": True}
 
 
-def _go_on(*, actor, order, task, work, created) -> tuple[dict | None, list]:
-    """Begin the inline successor of `task` among the `work` its transition created; finish
-    successors that wait 0 ms at once. Returns (the successor to run, the other work)."""
+def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
+    """Go on with the inline successor of a finished task, the first of the `work` its
+    transition created (created running, `continues_from` the task); finish successors that wait 0 ms at
+    once. Returns (the successor to run, the other work)."""
     others = []
     while work:
         first, *rest = work
         others += rest
         successor = next(t for t in created if (str(t.pk), t.attempt) == first)
-        successor.continues_from = task.pk
-        plan = _begin(actor=actor, order=order, task=successor)
+        plan = task_plan(successor)
         if plan["kind"] != "wait" or plan["durationMs"]:
             return {"taskId": first[0], "attempt": first[1], "plan": plan}, others
         created = []
@@ -326,8 +346,8 @@ def _go_on(*, actor, order, task, work, created) -> tuple[dict | None, list]:
             result={"waitedMs": 0},
             event=OrderEventType.TASK_SUCCEEDED,
             created=created,
+            inline=True,
         )
-        task = successor
     return None, others
 
 
@@ -527,7 +547,9 @@ def feedback(*, actor: Actor, task: TaskRun, is_success: bool, message: str, dat
 # --- shared steps of the transitions ---------------------------------------------------------
 
 
-def _succeed(*, actor, order, task, result, event, details=None, created=None) -> list:
+def _succeed(
+    *, actor, order, task, result, event, details=None, created=None, inline=False
+) -> list:
     now = timezone.now()
     task.status = TaskStatus.SUCCEEDED
     task.finished_at = now
@@ -536,11 +558,13 @@ def _succeed(*, actor, order, task, result, event, details=None, created=None) -
     record_event(
         actor=actor, order=order, type=event, details={**_task_details(task), **(details or {})}
     )
-    return _advance(actor=actor, order=order, task=task, now=now, created=created)
+    return _advance(actor=actor, order=order, task=task, now=now, created=created, inline=inline)
 
 
-def _advance(*, actor, order, task, now, created=None) -> list:
-    """Start the `next` tasks of `task`; when its stage is done, enter the next stage or finish."""
+def _advance(*, actor, order, task, now, created=None, inline=False) -> list:
+    """Start the `next` tasks of `task`; when its stage is done, enter the next stage or finish.
+    With `inline`, the first new automatic task is created running, `task`'s workflow going on
+    into it."""
     # `lock` locked the run with the task (on PostgreSQL FOR UPDATE covers the joined row).
     run = task.run
     definition = task_definition(task)
@@ -554,6 +578,7 @@ def _advance(*, actor, order, task, now, created=None) -> list:
         parent=task.task_key,
         now=now,
         created=created,
+        inline_from=task.pk if inline else None,
     )
     # A stage that just got a new task is not done.
     if not created and run.status == FlowRunStatus.RUNNING and run.stage_index == task.stage_index:
@@ -575,6 +600,7 @@ def _advance(*, actor, order, task, now, created=None) -> list:
                     index=run.stage_index + 1,
                     now=now,
                     created=created,
+                    inline_from=task.pk if inline else None,
                 )
             else:
                 run.status = FlowRunStatus.SUCCEEDED

@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +23,7 @@ from fabflow.rows import (
     PreparedRows,
     execute_rows,
     insert_instance,
+    insert_rows,
     prepare_rows,
 )
 
@@ -188,9 +191,37 @@ def get_order(*, actor: Actor, order_id) -> Order:
 
 
 def record_event(*, actor: Actor, order: Order, type: OrderEventType, details: dict) -> OrderEvent:
-    """Write one line of the order's history."""
-    return insert_instance(
-        OrderEvent(order=order, type=type, details=details, **actor.event_fields())
+    """Write one line of the order's history (at the end of `events_written_together`)."""
+    event = OrderEvent(order=order, type=type, details=details, **actor.event_fields())
+    gathered = getattr(_gathering, "events", None)
+    if gathered is not None:
+        gathered.append(event)
+        return event
+    return insert_instance(event)
+
+
+_gathering = threading.local()
+
+
+@contextmanager
+def events_written_together():
+    """The events recorded in this block are written by one insert as it ends, inside the
+    caller's transaction: a flow transition records up to five. Nothing is written if the block
+    fails. An event's id and time are given when it is recorded, so their order is kept."""
+    if getattr(_gathering, "events", None) is not None:
+        yield  # an enclosing block writes them
+        return
+    _gathering.events = events = []
+    try:
+        yield
+    finally:
+        _gathering.events = None
+    insert_rows(
+        OrderEvent,
+        [
+            {f.attname: getattr(e, f.attname) for f in OrderEvent._meta.concrete_fields}
+            for e in events
+        ],
     )
 
 
