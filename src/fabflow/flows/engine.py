@@ -327,9 +327,9 @@ def finish_and_continue(
 
 
 def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
-    """Go on with the inline successor of a finished task, the first of the `work` its
-    transition created (created running, `continues_from` the task); finish successors that wait 0 ms at
-    once. Returns (the successor to run, the other work)."""
+    """Go on with the inline successor of a finished task: the first of the `work` its
+    transition created, created running and `continues_from` that task. Successors that wait
+    0 ms are finished at once. Returns (the successor to run, the other work)."""
     others = []
     while work:
         first, *rest = work
