@@ -62,8 +62,27 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
         "durationMs": 0,
     }
 
+    # The workflow thread's next step takes the task its transition began, as read under the
+    # order's lock; only that attempt, and only once.
+    assert engine.take_begun(str(mail.pk), 2) is None
+    assert engine.take_begun(str(mail.pk), 1) is None
+    engine.begin_task(str(mail.pk), 1)  # a replay begins the running task again
+    begun = engine.take_begun(str(mail.pk), 1)
+    assert (begun.pk, begun.status, begun.order.pk, begun.run.pk) == (
+        mail.pk,
+        TaskStatus.RUNNING,
+        order.pk,
+        mail.run_id,
+    )
+
     step = engine.finish_and_continue(str(mail.pk), 1, result={}, waits_for_feedback=False)
 
+    handed = engine.take_begun(step["next"]["taskId"], 1)
+    assert (handed.task_key, handed.status, handed.order.pk) == (
+        "push",
+        TaskStatus.RUNNING,
+        order.pk,
+    )
     mail.refresh_from_db()
     push = TaskRun.objects.get(order=order, task_key="push")
     assert step == {
@@ -77,6 +96,8 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
         mail.pk,
     )
     assert engine.resume_after(str(mail.pk), 1) == (str(push.pk), 1)
+    engine.finish_and_continue(str(mail.pk), 1, result={}, waits_for_feedback=False)  # again
+    assert engine.take_begun(str(push.pk), 1) is None  # a transition that changed nothing
 
     step = engine.finish_and_continue(str(push.pk), 1, result={}, waits_for_feedback=False)
 

@@ -11,6 +11,7 @@ late worker can never apply one twice. Work for automatic tasks is handed to DBO
 import functools
 import logging
 import secrets
+import threading
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -256,7 +257,9 @@ def begin_task(task_id, attempt: int) -> dict | None:
         order, task = locked
         if task.attempt != attempt or task.status not in (TaskStatus.PENDING, TaskStatus.RUNNING):
             return None
-        return _begin(actor=_system(task), order=order, task=task)
+        plan = _begin(actor=_system(task), order=order, task=task)
+        _hand_over(task)
+        return plan
 
 
 def _begin(*, actor, order, task) -> dict:
@@ -337,6 +340,7 @@ def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
         successor = next(t for t in created if (str(t.pk), t.attempt) == first)
         plan = task_plan(successor)
         if plan["kind"] != "wait" or plan["durationMs"]:
+            _hand_over(successor)
             return {"taskId": first[0], "attempt": first[1], "plan": plan}, others
         created = []
         work = _succeed(
@@ -349,6 +353,25 @@ def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
             inline=True,
         )
     return None, others
+
+
+# A worker's workflow thread begins a task, then runs its handler's step at once: the task it
+# began is handed to that step, which need not read the task, its run and its order again.
+_handed = threading.local()
+
+
+def _hand_over(task: TaskRun) -> None:
+    """Once the transaction commits, keep `task` (read under its order's lock, with its run
+    and order) for this thread's next step: see `take_begun`."""
+    transaction.on_commit(functools.partial(setattr, _handed, "task", task))
+
+
+def take_begun(task_id, attempt: int) -> TaskRun | None:
+    """The task this thread's last transition began, if it is the attempt asked for (once)."""
+    task, _handed.task = getattr(_handed, "task", None), None
+    if task is not None and str(task.pk) == str(task_id) and task.attempt == attempt:
+        return task
+    return None
 
 
 def replay_plan(task_id, attempt: int) -> dict | None:

@@ -336,18 +336,23 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
 
 def _load(task_id: str, attempt: int):
     """The running task attempt with its run, order and space, and its template variables;
-    None when the attempt is no longer the running one."""
+    None when the attempt is no longer the running one. A task this thread has just begun is
+    taken as its transition read it (`engine.take_begun`)."""
     from fabflow import records
     from fabflow.accounts.models import ProductSpace
     from fabflow.flows import engine, templating
     from fabflow.flows.models import FlowRun, TaskRun, TaskStatus
     from fabflow.orders.models import Order
 
-    task = records.fetch_one(TaskRun, id=task_id)
-    if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
-        return None
-    task.run = records.fetch_one(FlowRun, id=task.run_id)
-    order = task.order = records.fetch_one(Order, id=task.order_id)
+    task = engine.take_begun(task_id, attempt)
+    if task is None:
+        task = records.fetch_one(TaskRun, id=task_id)
+        if task is None or task.attempt != attempt or task.status != TaskStatus.RUNNING:
+            return None
+        task.run = records.fetch_one(FlowRun, id=task.run_id)
+        task.order = records.fetch_one(Order, id=task.order_id)
+    order = task.order
+    # Read each time: the space's signing secret may have been rotated.
     order.space = records.fetch_one(ProductSpace, id=order.space_id)
     variables = templating.task_variables(
         order_doc=templating.order_document(order),
