@@ -52,35 +52,6 @@ router = Router()
 # Orders, products and parts are read as documents the database writes (orders/documents.py);
 # only an order this request has just created, and single files and tasks, are rendered here.
 
-ASSET_FIELDS = (
-    "id",
-    "order_id",
-    "product_id",
-    "part_id",
-    "filename",
-    "content_type",
-    "size",
-    "sha256",
-    "kind",
-    "created_at",
-)
-TASK_FIELDS = (
-    "id",
-    "run_id",
-    "order_id",
-    "task_key",
-    "stage_key",
-    "handler_key",
-    "title",
-    "status",
-    "attempt",
-    "started_at",
-    "deadline_at",
-    "finished_at",
-    "is_overdue",
-    "error",
-)
-
 
 def thumbnail_url(assets: list[Asset]) -> str | None:
     """The newest preview image among an owner's files is its thumbnail (the web pages' rule;
@@ -108,22 +79,20 @@ def render_asset(asset: Asset) -> dict:
     }
 
 
-def render_task(task) -> dict:
-    if isinstance(task, TaskRun):
-        task = {name: getattr(task, name) for name in TASK_FIELDS}
+def render_task(task: TaskRun) -> dict:
     return {
-        "id": task["id"],
-        "key": task["task_key"],
-        "stageKey": task["stage_key"],
-        "handlerKey": task["handler_key"],
-        "title": task["title"],
-        "status": task["status"],
-        "attempt": task["attempt"],
-        "startedAt": task["started_at"],
-        "deadlineAt": task["deadline_at"],
-        "finishedAt": task["finished_at"],
-        "overdue": task["is_overdue"],
-        "error": task["error"],
+        "id": task.pk,
+        "key": task.task_key,
+        "stageKey": task.stage_key,
+        "handlerKey": task.handler_key,
+        "title": task.title,
+        "status": task.status,
+        "attempt": task.attempt,
+        "startedAt": task.started_at,
+        "deadlineAt": task.deadline_at,
+        "finishedAt": task.finished_at,
+        "overdue": task.is_overdue,
+        "error": task.error,
     }
 
 

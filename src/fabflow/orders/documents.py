@@ -182,7 +182,7 @@ def _asset_document(sql, a: str) -> str:
             "sha256": f"{a}.sha256",
             "kind": f"{a}.kind",
             "createdAt": sql.time(f"{a}.created_at"),
-            "downloadUrl": f"'{API_ROOT}/assets/' || {sql.own_id(a)} || '/content'",
+            "downloadUrl": _download_url(sql.own_id(a)),
         }
     )
 
@@ -192,14 +192,16 @@ def asset_url(asset_id) -> str:
     return f"{API_ROOT}/assets/{asset_id}/content"
 
 
-def _download_url(sql, column: str) -> str:
-    return f"'{API_ROOT}/assets/' || {sql.id(column)} || '/content'"
+def _download_url(id_text: str) -> str:
+    """`asset_url` in SQL, around the SQL of a file's id as text."""
+    before, after = asset_url("{id}").split("{id}")
+    return f"'{before}' || {id_text} || '{after}'"
 
 
 def _files(sql, owner: str, owner_id: str) -> dict[str, str]:
     """An owner's thumbnail and files: the newest preview image, and every file, oldest first."""
     thumbnail = (
-        f"(SELECT {_download_url(sql, 'thumb.id')} FROM {ASSET} thumb "
+        f"(SELECT {_download_url(sql.id('thumb.id'))} FROM {ASSET} thumb "
         f"WHERE thumb.{owner}_id = {owner_id} AND thumb.kind = '{AssetKind.PREVIEW.value}' "
         f"AND substr(thumb.content_type, 1, 6) = 'image/' "
         f"ORDER BY thumb.created_at DESC, thumb.id DESC LIMIT 1)"
