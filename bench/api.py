@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -136,8 +137,9 @@ def measure_creates(
 ) -> dict:
     """Create orders from `clients` threads for `seconds`: orders, orders/s and CPU per order.
 
-    Each client keeps one `http.client` connection open: it costs the shared cores a fraction of
-    what a full-featured client does, so the server's figure is what it measures.
+    Each client is a plain `http.client` connection (which opens again after every answer: a
+    sync worker closes it): it costs the shared cores a fraction of what a full-featured client
+    does, so the server's figure is what it measures.
     """
     counts = [0] * clients
     failures = []
@@ -182,21 +184,33 @@ def measure_creates(
 
 
 def measure_list(base: str, secret: str, term: str, *, rounds: int, clients: int) -> list[float]:
-    params = {"status": STATUS, "search": term, "ordering": "-createdAt", "limit": 50}
+    """Latencies (ms) of the list request from `clients` threads, each a plain `http.client`
+    connection (as `measure_creates`: a lean client, so the time is the server's)."""
+    query = urlencode({"status": STATUS, "search": term, "ordering": "-createdAt", "limit": 50})
+    host, port = base.removeprefix("http://").split(":")
+    headers = {"Authorization": f"Bearer {secret}"}
     timings: list[float] = []
     lock = threading.Lock()
 
+    def get(connection: http.client.HTTPConnection) -> None:
+        connection.request("GET", f"/api/v1/orders?{query}", headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"list failed: {response.status} {body[:300]!r}")
+
     def client() -> None:
-        headers = {"Authorization": f"Bearer {secret}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-            http.get("/api/v1/orders", params=params).raise_for_status()  # warm up
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        try:
+            get(connection)  # warm up
             for _round in range(rounds):
                 started = time.perf_counter()
-                response = http.get("/api/v1/orders", params=params)
+                get(connection)
                 elapsed = (time.perf_counter() - started) * 1000
-                response.raise_for_status()
                 with lock:
                     timings.append(elapsed)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
