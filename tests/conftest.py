@@ -95,3 +95,12 @@ def ring_products(count: int = 3, parts: int = 2) -> list[ProductInput]:
         )
         for index in range(count)
     ]
+
+
+@pytest.fixture
+def export_root(settings, tmp_path):
+    """The one folder export targets may write into."""
+    root = tmp_path / "exports"
+    root.mkdir()
+    settings.FABFLOW_EXPORT_FOLDERS = [str(root)]
+    return root

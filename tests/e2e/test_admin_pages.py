@@ -1,4 +1,4 @@
-"""The Users and Secret keys pages in a real browser, and what non-admins get instead."""
+"""The Users, Secret keys and Export targets pages in a real browser, and what non-admins get instead."""
 
 import re
 
@@ -130,3 +130,40 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("[role=alert]")).to_contain_text("do not match an account")
+
+
+def test_an_export_target_is_refused_in_place_then_added_and_removed(page, installation):  # noqa: F811
+    sign_in(page)
+    page.click(".sidebar >> text=Export targets")
+    expect(page.locator("h1")).to_have_text("Export targets")
+    expect(page.locator("#no-targets")).to_be_visible()
+
+    page.locator("[data-dialog-open=add-target]").click()
+    dialog = page.locator("dialog#add-target")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("input[name=kind][value=folder]")).to_be_checked()
+    dialog.locator("#id_name").fill("workshop")
+    dialog.locator("#id_path").fill("/etc")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".field-error")).to_have_text(
+        re.compile(r"^path: must lie inside one of the folders")
+    )
+    expect(dialog.locator("#id_name")).to_have_value("workshop")
+    screenshot(page, "export-targets-refused")
+
+    allowed = dialog.locator(".kind-fields code").first.inner_text()
+    dialog.locator("#id_path").fill(f"{allowed}/jobs")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator(".message.success")).to_contain_text("The export target workshop is added.")
+    row = page.locator("#target-workshop")
+    expect(row.locator("td").nth(1)).to_have_text("Local folder")
+    expect(row.locator("td").nth(2)).to_have_text(f"{allowed}/jobs")
+    screenshot(page, "export-targets")
+
+    page.once("dialog", lambda prompt: prompt.accept())
+    row.locator("button", has_text="Remove").click()
+    expect(page.locator(".message.success")).to_contain_text(
+        "The export target workshop is removed"
+    )
+    expect(page.locator("#target-workshop")).to_have_count(0)

@@ -30,14 +30,6 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def export_root(settings, tmp_path):
-    root = tmp_path / "exports"
-    root.mkdir()
-    settings.FABFLOW_EXPORT_FOLDERS = [str(root)]
-    return root
-
-
-@pytest.fixture
 def system(organization):
     return Actor.system(organization_id=organization.pk)
 
@@ -312,14 +304,13 @@ def test_another_organizations_target_is_unknown(admin_actor, export_root, stran
         ({"kind": "folder", "path": "jobs"}, "path: must be an absolute folder"),
         ({"kind": "folder", "path": "{root}/../escape"}, "path: must lie inside one of the"),
         ({"kind": "s3", "bucket": "No_Such"}, "bucket: not a valid S3 bucket name"),
-        ({"kind": "s3", "bucket": "ok-bucket", "credentialsEnv": "a b"}, "credentialsEnv: "),
+        ({"kind": "s3", "bucket": "ok-bucket", "credentials_env": "a b"}, "credentials_env: "),
+        ({"kind": "s3", "bucket": "ok-bucket", "endpoint_url": "s3.test"}, "endpoint_url: must"),
         ({"kind": "ftp"}, "kind: must be 'folder' or 's3'"),
     ],
 )
 def test_a_bad_target_is_refused_and_nothing_is_saved(admin_actor, export_root, fields, message):
     fields = {key: value.replace("{root}", str(export_root)) for key, value in fields.items()}
-    if "credentialsEnv" in fields:
-        fields["credentials_env"] = fields.pop("credentialsEnv")
 
     with pytest.raises(InvalidInput, match=message):
         exports.create_export_target(actor=admin_actor, name="bad", **fields)

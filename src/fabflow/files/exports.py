@@ -150,12 +150,12 @@ def _validate_target(target: ExportTarget) -> None:
             raise InvalidInput("bucket: not a valid S3 bucket name", loc=("body", "bucket"))
         if target.credentials_env and not CREDENTIALS_ENV.match(target.credentials_env):
             raise InvalidInput(
-                "credentialsEnv: an environment variable prefix such as ACME_S3",
-                loc=("body", "credentialsEnv"),
+                "credentials_env: an environment variable prefix such as ACME_S3",
+                loc=("body", "credentials_env"),
             )
         if target.endpoint_url and not target.endpoint_url.startswith(("http://", "https://")):
             raise InvalidInput(
-                "endpointUrl: must be an http(s) address", loc=("body", "endpointUrl")
+                "endpoint_url: must be an http(s) address", loc=("body", "endpoint_url")
             )
     else:
         raise InvalidInput("kind: must be 'folder' or 's3'", loc=("body", "kind"))

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from fabflow.accounts import admin_views
 from fabflow.accounts import views as account_views
+from fabflow.files import admin_views as file_admin_views
 from fabflow.orders import details
 from fabflow.orders import views as order_views
 
@@ -39,6 +40,13 @@ urlpatterns = [
     path("secret-keys/", admin_views.secret_key_list, name="secret_key_list"),
     path("secret-keys/<uuid:space_id>/add/", admin_views.secret_key_add, name="secret_key_add"),
     path("secret-keys/<uuid:pk>/revoke/", admin_views.secret_key_revoke, name="secret_key_revoke"),
+    path("export-targets/", file_admin_views.export_target_list, name="export_target_list"),
+    path("export-targets/add/", file_admin_views.export_target_add, name="export_target_add"),
+    path(
+        "export-targets/<slug:name>/remove/",
+        file_admin_views.export_target_remove,
+        name="export_target_remove",
+    ),
     path(
         "spaces/<uuid:space_id>/signing-secret/",
         admin_views.signing_secret,

@@ -13,6 +13,7 @@ NAVIGATION = (
     ("flow_list", "Order flows", False),
     ("user_list", "Users", True),
     ("secret_key_list", "Secret keys", True),
+    ("export_target_list", "Export targets", True),
 )
 
 

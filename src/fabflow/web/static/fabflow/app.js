@@ -8,7 +8,8 @@
  *                       value = comma-separated ids of the checked rows inside the selector (whole page if empty);
  *                       selection survives htmx swaps of the rows (e.g. paging).
  *   Copy            <button data-copy-target="#token">  (copies .value or text; or data-copy-text="…")
- *   Dialogs         <button data-dialog-open="dlg-id">, <button data-dialog-close>; backdrop click closes
+ *   Dialogs         <button data-dialog-open="dlg-id">, <button data-dialog-close>; backdrop click closes;
+ *                   <dialog data-open-on-load> opens with the page (a form sent back with its errors)
  *   Confirm         <form data-confirm="Delete 3 orders?">, or <button data-confirm="…"> as the submitter
  *   Autosubmit      <input data-autosubmit>: submits its form on Enter or on blur when changed; Esc reverts
  *   Flash           <button class="close" data-dismiss> inside .message removes it
@@ -150,6 +151,10 @@
       const inside = ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom;
       if (!inside) ev.target.close();
     }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const dlg of $$("dialog[data-open-on-load]")) if (!dlg.open) dlg.showModal();
   });
 
   /* ---------- flash messages ---------- */

@@ -1,0 +1,58 @@
+"""The Export targets admin page: the places where the `export-files` task copies files.
+
+Admins only, like the Users and Secret keys pages. Each view parses the form, calls one
+service of `files/exports.py` and renders the result.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from fabflow.accounts.actors import Actor
+from fabflow.accounts.admin_views import admin_required
+from fabflow.accounts.forms import add_service_error
+from fabflow.errors import FabflowError
+from fabflow.files import exports
+from fabflow.files.forms import ExportTargetForm
+
+
+def _targets_page(request, actor, *, form=None, status=200) -> HttpResponse:
+    context = {
+        "targets": exports.list_export_targets(actor=actor),
+        "form": form or ExportTargetForm(),
+        "allowed_folders": settings.FABFLOW_EXPORT_FOLDERS,
+    }
+    return render(request, "files/export_targets.html", context, status=status)
+
+
+@admin_required
+@require_GET
+def export_target_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _targets_page(request, actor)
+
+
+@admin_required
+@require_POST
+def export_target_add(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = ExportTargetForm(request.POST)
+    if form.is_valid():
+        try:
+            target = exports.create_export_target(actor=actor, **form.cleaned_data)
+        except FabflowError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"The export target {target.name} is added.")
+            return redirect("export_target_list")
+    return _targets_page(request, actor, form=form, status=422)
+
+
+@admin_required
+@require_POST
+def export_target_remove(request: HttpRequest, actor: Actor, name: str) -> HttpResponse:
+    exports.delete_export_target(actor=actor, name=name)  # another's or none: the 404 page
+    messages.success(
+        request, f"The export target {name} is removed; what it exported stays where it is."
+    )
+    return redirect("export_target_list")
