@@ -38,7 +38,10 @@ class Served:
 def served(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve") / "var"
     port = free_port()
-    env = dict(os.environ, FABFLOW_DATA_DIR=str(data_dir))
+    home = data_dir.parent / "home"
+    home.mkdir()
+    env = dict(os.environ, FABFLOW_DATA_DIR=str(data_dir), HOME=str(home))
+    env.pop("XDG_RUNTIME_DIR", None)
     env.pop("DATABASE_URL", None)
     env.pop("SMTP_HOST", None)
     server = subprocess.Popen(
@@ -93,6 +96,11 @@ def test_the_web_server_runs_one_single_threaded_process_per_core(served):
     # A single-threaded (sync) process serves one request per connection.
     response = httpx.get(f"{served.url}/sign-in/")
     assert response.headers["connection"] == "close"
+
+
+def test_nothing_is_written_outside_the_data_folder(served):
+    # gunicorn's control socket would be ~/.gunicorn/gunicorn.ctl, shared by installations.
+    assert list((served.data_dir.parent / "home").iterdir()) == []
 
 
 @pytest.mark.timeout(120)

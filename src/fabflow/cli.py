@@ -117,6 +117,10 @@ def web(argv: list[str]) -> int:
             self.cfg.set("accesslog", os.environ.get("FABFLOW_ACCESS_LOG") or None)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("timeout", WEB_TIMEOUT_SECONDS)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn 25+ would open a control socket in the user's home, one path for
+                # every installation on the machine; Fabflow does not use it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             from fabflow.wsgi import application
