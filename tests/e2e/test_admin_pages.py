@@ -167,3 +167,25 @@ def test_an_export_target_is_refused_in_place_then_added_and_removed(page, insta
         "The export target workshop is removed"
     )
     expect(page.locator("#target-workshop")).to_have_count(0)
+
+
+def test_a_set_password_link_waits_in_the_outbox_without_an_smtp_server(page, installation):  # noqa: F811
+    sign_in(page)
+    page.goto("/users/")
+    page.locator("[data-dialog-open=add-user]").click()
+    dialog = page.locator("dialog#add-user")
+    dialog.locator("#id_email").fill("olga@fabworks.test")
+    dialog.locator("#id_name").fill("Olga Outbox")
+    dialog.locator("input[name=access][value=link]").check()
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator(".message.success")).to_contain_text("Olga Outbox")
+
+    page.click(".sidebar >> text=Outbox")
+    expect(page.locator("h1")).to_have_text("Outbox")
+    row = page.locator("#outbox-table tbody tr", has_text="olga@fabworks.test")
+    expect(row).to_have_count(1)
+    row.locator("a", has_text="Your Fabflow account").click()
+    expect(page.locator("h1")).to_have_text("Your Fabflow account")
+    expect(page.locator("#mail-to")).to_have_text("olga@fabworks.test")
+    expect(page.locator("#mail-body")).to_contain_text("/set-password/")
+    screenshot(page, "outbox-message")

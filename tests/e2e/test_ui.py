@@ -54,7 +54,16 @@ def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page):
     sign_in(page)
     expect(page.locator("h1")).to_have_text("Orders")
     expect(page.locator(".sidebar nav a")).to_have_text(
-        ["Orders", "Products", "Parts", "Order flows", "Users", "Secret keys", "Export targets"]
+        [
+            "Orders",
+            "Products",
+            "Parts",
+            "Order flows",
+            "Users",
+            "Secret keys",
+            "Export targets",
+            "Outbox",
+        ]
     )
     expect(page.locator(".sidebar .user-name")).to_have_text("Ada Admin")
     expect(page.locator("#table-region tbody tr")).to_have_count(50)

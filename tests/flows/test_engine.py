@@ -93,6 +93,11 @@ def test_a_three_stage_flow_with_parallel_tasks_and_next_chains_reaches_success(
     assert message["Subject"] == "Order Order 1 started"
     assert message["To"] == "shop@example.com"
     assert message.get_payload().strip() == "Order 1: 1 products"
+    # Kept in an outbox instead, the message would be listed for its organization and order.
+    assert (message["X-Fabflow-Organization"], message["X-Fabflow-Order"]) == (
+        setup["organization"],
+        order_id,
+    )
     [call] = receiver.calls
     assert call["signed"] is True
     assert call["body"]["order"]["name"] == "Order 1"

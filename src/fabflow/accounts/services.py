@@ -8,13 +8,14 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 
+from fabflow import outbox
 from fabflow.accounts import credentials
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
@@ -238,17 +239,17 @@ def add_user(
         link = set_password_url(*password_token(user))
         who = actor.user.get_full_name()
         try:
-            send_mail(
+            EmailMessage(
                 subject="Your Fabflow account",
-                message=(
+                body=(
                     f"{who} added you to {user.organization.name} on Fabflow.\n\n"
                     f"Choose your password here (the link works once, for "
                     f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days):\n{link}\n\n"
                     f"Then sign in with this e-mail address: {user.email}\n"
                 ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+                to=[user.email],
+                headers=outbox.headers(organization_id=user.organization_id),
+            ).send()
         except (OSError, smtplib.SMTPException) as error:
             raise Conflict(
                 f"The set-password e-mail could not be sent ({error}); the user was not added",

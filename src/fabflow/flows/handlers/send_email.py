@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from pydantic import Field, field_validator
 
+from fabflow import outbox
 from fabflow.flows.registry import HandlerFailure, PayloadModel
 
 key = "send-email"
@@ -49,6 +50,9 @@ def execute(context) -> dict:
         headers={
             "Message-ID": f"<{context.delivery_id}@fabflow>",
             "X-Fabflow-Delivery": context.delivery_id,
+            **outbox.headers(
+                organization_id=context.order.organization_id, order_id=context.order.pk
+            ),
         },
     )
     attached = []

@@ -3,6 +3,8 @@
 from django import template
 from django.urls import reverse
 
+from fabflow import outbox
+
 register = template.Library()
 
 # (URL name, label, admins only). Pages whose URL is not registered yet are left out.
@@ -14,6 +16,7 @@ NAVIGATION = (
     ("user_list", "Users", True),
     ("secret_key_list", "Secret keys", True),
     ("export_target_list", "Export targets", True),
+    ("outbox_list", "Outbox", True),
 )
 
 
@@ -26,6 +29,8 @@ def navigation(context):
     for name, label, admins_only in NAVIGATION:
         if admins_only and not getattr(user, "is_admin", False):
             continue
+        if name == "outbox_list" and not outbox.is_kept():
+            continue  # mail goes to an SMTP server: there is nothing to list
         url = reverse(name)
         is_current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "is_current": is_current})
