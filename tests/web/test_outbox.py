@@ -7,6 +7,8 @@ import pytest
 from django.core.mail import EmailMessage
 
 from fabflow import outbox
+from fabflow.accounts.actors import Actor
+from fabflow.errors import Forbidden
 from fabflow.orders.services import ProductInput, create_order
 
 
@@ -73,14 +75,14 @@ def test_an_admin_sees_the_organizations_mail_newest_first(as_admin, kept, organ
 
 
 def test_another_organizations_mail_is_neither_listed_nor_shown(
-    as_admin, kept, organization, stranger_organization
+    as_admin, kept, organization, stranger
 ):
     send("Ours", organization.pk)
-    send("Theirs", stranger_organization.pk)
+    send("Theirs", stranger.organization_id)
 
     response = as_admin.get("/outbox/")
     assert listed(response) == ["Ours"]
-    [theirs] = outbox.kept_messages(organization_id=stranger_organization.pk)
+    [theirs] = outbox.kept_messages(actor=Actor.for_user(stranger))
     assert as_admin.get(f"/outbox/{theirs.file}/{theirs.index}/").status_code == 404
     assert as_admin.get(f"/outbox/{theirs.file}/7/").status_code == 404
     assert as_admin.get("/outbox/..%2Fsecret_key/0/").status_code == 404
@@ -92,7 +94,7 @@ def test_a_new_users_set_password_link_is_kept_for_the_admins(as_admin, kept, ad
     )
     assert response.status_code == 302
 
-    [mail] = outbox.kept_messages(organization_id=admin.organization_id)
+    [mail] = outbox.kept_messages(actor=Actor.for_user(admin))
     assert (mail.subject, mail.recipients) == ("Your Fabflow account", "nia@ringmakers.test")
     assert re.search(r"http://testserver/set-password/\S+/\S+/", mail.body)
 
@@ -104,3 +106,11 @@ def test_with_an_smtp_server_nothing_is_kept_and_the_page_says_so(as_admin, sett
     assert 'href="/outbox/"' not in as_admin.get("/").content.decode()
     page = as_admin.get("/outbox/").content.decode()
     assert "sent through the SMTP server mail.example.com" in page
+
+
+def test_only_admins_read_the_outbox(kept, organization, member, key_actor):
+    send("Ours", organization.pk)
+
+    for actor in (Actor.for_user(member), key_actor, Actor.system(organization.pk)):
+        with pytest.raises(Forbidden):
+            outbox.kept_messages(actor=actor)

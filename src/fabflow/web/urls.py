@@ -7,7 +7,7 @@ from fabflow.accounts import views as account_views
 from fabflow.files import admin_views as file_admin_views
 from fabflow.orders import details
 from fabflow.orders import views as order_views
-from fabflow.web import outbox_views
+from fabflow.web import views as web_views
 
 urlpatterns = [
     path("sign-in/", account_views.sign_in, name="login"),
@@ -48,8 +48,8 @@ urlpatterns = [
         file_admin_views.export_target_remove,
         name="export_target_remove",
     ),
-    path("outbox/", outbox_views.outbox_list, name="outbox_list"),
-    path("outbox/<str:file>/<int:index>/", outbox_views.outbox_message, name="outbox_message"),
+    path("outbox/", web_views.outbox_list, name="outbox_list"),
+    path("outbox/<str:file>/<int:index>/", web_views.outbox_message, name="outbox_message"),
     path(
         "spaces/<uuid:space_id>/signing-secret/",
         admin_views.signing_secret,

@@ -1,4 +1,4 @@
-"""The Outbox admin pages: the organization's e-mails kept while no SMTP server is configured.
+"""Pages of the web app itself: the Outbox, the e-mails kept while no SMTP server is configured.
 
 Admins only: the outbox holds set-password links. With an SMTP server the pages say that mail
 is sent, and the navigation leaves them out.
@@ -25,11 +25,7 @@ def outbox_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     context = {
         "is_kept": kept,
         "smtp_host": settings.EMAIL_HOST if not kept else "",
-        "messages_kept": (
-            outbox.kept_messages(organization_id=actor.organization_id, limit=PAGE_SIZE)
-            if kept
-            else []
-        ),
+        "messages_kept": (outbox.kept_messages(actor=actor, limit=PAGE_SIZE) if kept else []),
         "page_size": PAGE_SIZE,
     }
     return render(request, "web/outbox.html", context)
@@ -39,5 +35,5 @@ def outbox_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @never_cache
 @require_GET
 def outbox_message(request: HttpRequest, actor: Actor, file: str, index: int) -> HttpResponse:
-    kept = outbox.kept_message(organization_id=actor.organization_id, file=file, index=index)
+    kept = outbox.kept_message(actor=actor, file=file, index=index)
     return render(request, "web/outbox_message.html", {"kept": kept})
