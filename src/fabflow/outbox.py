@@ -78,7 +78,7 @@ def kept_messages(*, actor: Actor, limit: int = 100) -> list[KeptMessage]:
 def kept_message(*, actor: Actor, file: str, index: int) -> KeptMessage:
     """One kept message of the admin's organization; NotFound for any other."""
     organization_id = _organization_of_admin(actor)
-    if FILE_NAME.match(file) and (folder() / file).is_file():
+    if is_kept() and FILE_NAME.match(file) and (folder() / file).is_file():
         for kept in _read(folder() / file):
             if kept.index == index and kept.organization_id == organization_id:
                 return kept
@@ -94,7 +94,7 @@ def _organization_of_admin(actor: Actor) -> str:
 
 
 def _files() -> list[Path]:
-    if not folder().is_dir():
+    if not is_kept() or not folder().is_dir():
         return []
     # Newest first by the time a file was last written: names carry whole seconds only.
     return sorted(
@@ -125,6 +125,15 @@ def _parse(path: Path, index: int, raw: bytes) -> KeptMessage:
         recipients=", ".join(str(value) for value in parsed.get_all("To", [])),
         subject=str(parsed["Subject"] or ""),
         order_id=str(parsed[ORDER_HEADER] or ""),
-        body=body.get_content() if body is not None else "",
+        body=_text(body),
         attachments=[part.get_filename() or "attachment" for part in parsed.iter_attachments()],
     )
+
+
+def _text(part) -> str:
+    if part is None:
+        return ""
+    try:
+        return part.get_content()
+    except (LookupError, ValueError):  # a charset Python does not know
+        return part.get_payload(decode=True).decode("utf-8", errors="replace")

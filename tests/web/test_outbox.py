@@ -99,13 +99,19 @@ def test_a_new_users_set_password_link_is_kept_for_the_admins(as_admin, kept, ad
     assert re.search(r"http://testserver/set-password/\S+/\S+/", mail.body)
 
 
-def test_with_an_smtp_server_nothing_is_kept_and_the_page_says_so(as_admin, settings):
+def test_with_an_smtp_server_nothing_is_kept_and_the_page_says_so(
+    as_admin, admin, kept, settings, organization
+):
+    send("Kept before", organization.pk)
+    [before] = outbox.kept_messages(actor=Actor.for_user(admin))
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "mail.example.com"
+    del settings.EMAIL_FILE_PATH
 
     assert 'href="/outbox/"' not in as_admin.get("/").content.decode()
     page = as_admin.get("/outbox/").content.decode()
     assert "sent through the SMTP server mail.example.com" in page
+    assert as_admin.get(f"/outbox/{before.file}/{before.index}/").status_code == 404
 
 
 def test_only_admins_read_the_outbox(kept, organization, member, key_actor):
