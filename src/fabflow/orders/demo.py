@@ -168,8 +168,9 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
             OrderStatus.UNHEALTHY: 0,
             OrderStatus.FAILURE: rng.randint(0, 2),
         }[status]
+        reason = rng.choice(REJECTIONS)
         # Loaded again, the demo keeps the orders it made (their deadlines were relative to
-        # the day they were loaded) and adds the missing ones.
+        # the day they were loaded) and adds the missing ones, drawn as a first load would.
         if Order.objects.filter(space=space, name=order["name"]).exists():
             continue
         flow_key = "" if status == OrderStatus.CREATED else FLOW_KEY
@@ -181,9 +182,7 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
         for _ in range(confirmed):
             flows.confirm_task(actor=actor, task_id=waiting_task(order_id), comment="Done")
         if status == OrderStatus.FAILURE:
-            flows.reject_task(
-                actor=actor, task_id=waiting_task(order_id), reason=rng.choice(REJECTIONS)
-            )
+            flows.reject_task(actor=actor, task_id=waiting_task(order_id), reason=reason)
         elif status == OrderStatus.UNHEALTHY:
             TaskRun.objects.filter(pk=waiting_task(order_id)).update(
                 deadline_at=now - timedelta(hours=1 + number % 48)
