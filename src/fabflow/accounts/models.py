@@ -14,6 +14,10 @@ class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Whether this organization's connectors may call loopback and private addresses (its own
+    # systems on the shop floor's network). Off by default; FABFLOW_ALLOW_PRIVATE_WEBHOOKS turns
+    # it on for every organization of the installation.
+    allow_private_addresses = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
