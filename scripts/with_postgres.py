@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root), starts it on a free port, exports DATABASE_U
 FABFLOW_TEST_POSTGRES_URL for the command, then stops and deletes the cluster.
 """
 
+import contextlib
 import glob
 import os
 import pwd
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -45,6 +47,15 @@ def main() -> int:
     command = sys.argv[1:]
     if not command:
         sys.exit(__doc__)
+    with throwaway_cluster() as url:
+        env = dict(os.environ, DATABASE_URL=url, FABFLOW_TEST_POSTGRES_URL=url)
+        return subprocess.run(command, env=env).returncode
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a PostgreSQL cluster on a free port of 127.0.0.1; yield the URL of its database
+    `fabflow`; stop and delete the cluster afterwards."""
     bin_dir = postgres_bin_dir()
     root = Path(tempfile.mkdtemp(prefix="fabflow-pg-"))
     data = root / "data"
@@ -106,8 +117,7 @@ def main() -> int:
             ),
             check=True,
         )
-        env = dict(os.environ, DATABASE_URL=url, FABFLOW_TEST_POSTGRES_URL=url)
-        return subprocess.run(command, env=env).returncode
+        yield url
     finally:
         subprocess.run(
             as_cluster_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
