@@ -4,6 +4,68 @@ Services, request parsing, flow validation and the template sandbox read their l
 docs/security.md lists them. A request over any bound is refused before anything is written.
 """
 
+from decimal import Decimal
+
 # --- Orders, products, parts and their JSON documents -------------------------------------
+# Chosen so that one order's answer stays bounded (docs/api.md states its worst-case size) and
+# every value fits its column.
+
+# Money: an order's value, a product's unit value, and the order's value computed as
+# Σ units × unit value. The columns hold 12 integer digits; two are kept as headroom for sums
+# over several orders.
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_UNITS = 1_000_000_000
+MAX_NAME_LENGTH = 200  # orders, products, parts
+MAX_TAG_LENGTH = 50
+MAX_TAGS = 50
+MAX_ADDRESSES = 20
+MAX_PRODUCTS_PER_ORDER = 100
+MAX_PARTS_PER_PRODUCT = 1000
+MAX_PARTS_PER_ORDER = 1000
+# Files uploaded to an order, its products and its parts together.
+MAX_UPLOADS_PER_ORDER = 1000
+# Every JSON document (an order's data and addresses, a product's configuration and data, a
+# part's data, a connector's feedback data): levels of nesting, and bytes as compact UTF-8 JSON.
+MAX_JSON_DEPTH = 32
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024
+# The documents of all of an order's products and parts together.
+MAX_ORDER_DOCUMENTS_BYTES = 1024 * 1024
+# A whole JSON request body: its documents nest inside a few levels of envelope
+# (body → products → product → parts → part → data).
+MAX_BODY_DEPTH = MAX_JSON_DEPTH + 8
+# A page of a list ends early once its documents reach this many bytes (at least one document).
+MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 # --- Order flows and their templates -------------------------------------------------------
+# A definition is checked against these before anything else, by loops rather than recursion,
+# so no shape of JSON can exhaust the stack of the process that saves, lists or runs it.
+MAX_FLOW_STAGES = 100
+MAX_FLOW_TASKS = 500  # in the whole flow, `next` chains included
+# Levels of tasks below a stage's own through `next`. A definition then nests at most
+# 4 + 2 × 16 levels to its deepest task, and a payload 3 more (recipient lists, headers):
+# 39 levels, within a request body's MAX_BODY_DEPTH.
+MAX_FLOW_NEXT_DEPTH = 16
+MAX_FLOW_DEFINITION_DEPTH = 4 + 2 * MAX_FLOW_NEXT_DEPTH + 3
+MAX_FLOW_DEFINITION_BYTES = 256 * 1024  # compact UTF-8 JSON
+# One payload text that holds `{{` or `{%`; compiled when the flow is saved.
+MAX_TEMPLATE_CHARACTERS = 20_000
+# Rendering a task's payload: its templates together may run this long and write this much.
+TEMPLATE_RENDER_SECONDS = 1.0
+TEMPLATE_MAX_OUTPUT_CHARACTERS = 1_000_000
+# Inside a template: items of `range`, characters of any text or items of any list it builds
+# (`*`, `+`, `~`, join, replace, indent), widths of padding (center, format), and bits of an
+# integer it computes (about 1,200 digits).
+TEMPLATE_MAX_RANGE = 10_000
+TEMPLATE_MAX_TEXT = TEMPLATE_MAX_OUTPUT_CHARACTERS
+TEMPLATE_MAX_WIDTH = 1_000
+TEMPLATE_MAX_INTEGER_BITS = 4_096
+
+# --- Accounts: users, secret keys, signing in ------------------------------------------------
+# A user's tags follow the orders' tag bounds above (MAX_TAG_LENGTH, MAX_TAGS): they match them.
+
+# An e-mail address (the longest path SMTP carries, RFC 5321, less its angle brackets).
+MAX_EMAIL_LENGTH = 254
+MAX_USER_NAME_LENGTH = 200
+MAX_SECRET_KEY_NAME_LENGTH = 200
+# A password, refused longer before any hashing: hashing costs grow with its length.
+MAX_PASSWORD_LENGTH = 1024

@@ -165,7 +165,7 @@ def test_a_blank_part_name_is_refused_by_the_service(key_client):
         "detail": [
             {
                 "loc": ["body", "products", 2, "parts", 1, "name"],
-                "msg": "A part needs a name of 1 to 200 characters",
+                "msg": "A part needs a name",
                 "type": "invalid_input",
             }
         ]
@@ -178,7 +178,6 @@ def test_a_blank_part_name_is_refused_by_the_service(key_client):
     [
         b"{not json",
         b'{"name": "A", "value": NaN, "products": []}',
-        b'{"name": "A\\u0000B", "products": []}',
         b"[" * 100_000,
     ],
 )

@@ -61,6 +61,10 @@ def install(api) -> None:
         return respond(request, 401, body, {"WWW-Authenticate": "Bearer"})
 
     def http_error(request, exc: HttpError):
+        # Ninja wraps whatever the body parser raises in a 400 "Cannot parse request body";
+        # a fault the parser found inside valid JSON keeps its own status and location.
+        if isinstance(exc.__cause__, FabflowError):
+            return service_error(request, exc.__cause__)
         status = exc.status_code
         return respond(
             request, status, error_body(msg=str(exc), type=HTTP_ERROR_TYPES.get(status, "error"))

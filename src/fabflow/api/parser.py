@@ -1,43 +1,31 @@
-"""Reading JSON bodies and query strings strictly: no NaN/Infinity, no NUL characters.
+"""Reading JSON bodies and query strings strictly, before any handler runs.
 
-Either would be accepted by Python and then refused by the database (a 500); here they are a 400.
+A JSON body may hold no NaN or Infinity, must not nest deeper than MAX_BODY_DEPTH, and every
+key and string must be text a database stores (no NUL, no lone UTF-16 surrogate): Python accepts
+each of these, and the database or the answer's encoder would then fail (a 500, possibly after
+the write). Here a body that is not JSON is a 400 and a fault inside valid JSON a 422 naming
+its location; `fabflow.api.errors` answers both.
 """
 
 import json
 
 from ninja.parser import Parser
 
-from fabflow.errors import InvalidInput
+from fabflow.bounds import check_json
+from fabflow.limits import MAX_BODY_DEPTH
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _check_text(value) -> None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                raise ValueError("text must not contain NUL characters")
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
 class StrictParser(Parser):
     def parse_body(self, request):
         data = json.loads(request.body, parse_constant=_reject_constant)
-        _check_text(data)
+        check_json(data, loc=("body",), max_depth=MAX_BODY_DEPTH)
         return data
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        try:
-            _check_text(result)
-        except ValueError as error:
-            raise InvalidInput(str(error), loc=("query",)) from None
+        check_json(result, loc=("query",), max_depth=2)
         return result

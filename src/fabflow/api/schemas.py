@@ -10,7 +10,22 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
-from pydantic_core import to_json
+from pydantic_core import PydanticCustomError, to_json
+
+from fabflow.bounds import check_document
+from fabflow.errors import InvalidInput
+from fabflow.limits import (
+    MAX_ADDRESSES,
+    MAX_AMOUNT,
+    MAX_JSON_DEPTH,
+    MAX_JSON_DOCUMENT_BYTES,
+    MAX_NAME_LENGTH,
+    MAX_PARTS_PER_PRODUCT,
+    MAX_PRODUCTS_PER_ORDER,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    MAX_UNITS,
+)
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -20,11 +35,32 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("The time is out of range") from None
 
 
+def _bounded_document(value):
+    try:
+        check_document(value, loc=())
+    except InvalidInput as error:
+        raise PydanticCustomError("invalid_input", error.message) from None
+    return value
+
+
 # A time with its zone, stored as UTC (databases refuse offsets beyond ±15:59).
 Moment = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Tag = Annotated[str, Field(max_length=50)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+Tag = Annotated[str, Field(max_length=MAX_TAG_LENGTH)]
+# A JSON object (or list) a client stores with an order, a product, a part or a task.
+DOCUMENT_BOUNDS = (
+    f"At most {MAX_JSON_DOCUMENT_BYTES} bytes as compact UTF-8 JSON, nested at most "
+    f"{MAX_JSON_DEPTH} levels."
+)
+Document = Annotated[
+    dict[str, Any], AfterValidator(_bounded_document), Field(description=DOCUMENT_BOUNDS)
+]
+DocumentList = Annotated[
+    list[dict[str, Any]],
+    AfterValidator(_bounded_document),
+    Field(max_length=MAX_ADDRESSES, description=DOCUMENT_BOUNDS),
+]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
 OrderStatusName = Literal["created", "in_progress", "success", "unhealthy", "failure"]
 TaskStatusName = Literal["pending", "running", "waiting", "succeeded", "failed", "skipped"]
@@ -57,17 +93,17 @@ class Error(BaseModel):
 
 class PartIn(Input):
     name: Name
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: Document = Field(default_factory=dict)
 
 
 class ProductIn(Input):
     name: Name
-    units: int = Field(ge=1, le=1_000_000_000)
+    units: int = Field(ge=1, le=MAX_UNITS)
     unitValue: Money
     deadline: Moment | None = None
-    configuration: dict[str, Any] = Field(default_factory=dict)
-    data: dict[str, Any] = Field(default_factory=dict)
-    parts: list[PartIn] = Field(default_factory=list, max_length=1000)
+    configuration: Document = Field(default_factory=dict)
+    data: Document = Field(default_factory=dict)
+    parts: list[PartIn] = Field(default_factory=list, max_length=MAX_PARTS_PER_PRODUCT)
 
 
 class OrderIn(Input):
@@ -76,18 +112,18 @@ class OrderIn(Input):
     value: Money | None = None
     deadline: Moment | None = None
     flowKey: Key | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=100)
-    data: dict[str, Any] = Field(default_factory=dict)
-    addresses: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
-    products: list[ProductIn] = Field(min_length=1, max_length=1000)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    data: Document = Field(default_factory=dict)
+    addresses: DocumentList = Field(default_factory=list)
+    products: list[ProductIn] = Field(min_length=1, max_length=MAX_PRODUCTS_PER_ORDER)
 
 
 class OrderPatch(Input):
     """Only the fields sent change; `deadline: null` clears the deadline."""
 
     deadline: Moment | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=100)
-    data: dict[str, Any] | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    data: Document | None = None
 
 
 class StartFlowIn(Input):
@@ -115,7 +151,7 @@ class FlowDefinitionIn(Input):
 class FeedbackIn(Input):
     status: Literal["success", "failure"]
     message: Annotated[str, Field(max_length=5000)] = ""
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: Document = Field(default_factory=dict)
 
 
 # -- output --------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""A size limit enforced while a multipart upload streams in, before anything reaches storage."""
+"""Reading an upload: a multipart body with a length, under a size limit enforced while it
+streams in, before anything reaches storage."""
 
 from django.core.files.uploadhandler import FileUploadHandler
 
+from fabflow.errors import FabflowError, InvalidInput
 from fabflow.files.services import TooLarge, max_upload_bytes
 
 # Room for the multipart envelope (boundaries, headers, the `kind` field) around the file.
@@ -33,6 +35,28 @@ class SizeLimitHandler(FileUploadHandler):
         )
 
 
-def limit_upload(request) -> None:
-    """Install the size limit; call before reading `request.FILES`."""
+class NotMultipart(FabflowError):
+    """The request does not carry a multipart form a file can be read from (a 400)."""
+
+    error_type = "bad_request"
+
+
+def read_upload(request) -> tuple:
+    """The uploaded `file` and its `kind` of a multipart request, read under the size limit."""
+    if request.content_type != "multipart/form-data" or not request.content_params.get("boundary"):
+        raise NotMultipart(
+            "Send the file as multipart/form-data (with a boundary) holding the fields 'file' "
+            "and 'kind'",
+            loc=("header", "Content-Type"),
+        )
+    if not request.META.get("CONTENT_LENGTH"):
+        # Django reads a multipart body only up to its declared length.
+        raise NotMultipart(
+            "Send the multipart body with a Content-Length: a chunked body cannot be read",
+            loc=("header", "Content-Length"),
+        )
     request.upload_handlers.insert(0, SizeLimitHandler(request, max_upload_bytes()))
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        raise InvalidInput("Send the file as the multipart field 'file'", loc=("body", "file"))
+    return upload_file, request.POST.get("kind", "")

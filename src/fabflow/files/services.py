@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from fabflow.accounts.actors import Actor
-from fabflow.errors import FabflowError, InvalidInput, NotFound
+from fabflow.errors import Conflict, FabflowError, InvalidInput, NotFound
 from fabflow.files import storage, thumbnailing
 from fabflow.ids import uuid7
+from fabflow.limits import MAX_UPLOADS_PER_ORDER
 from fabflow.orders.models import Asset, AssetKind, Order, OrderEventType, Part, Product
 from fabflow.orders.services import record_event
 
@@ -41,11 +43,15 @@ def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> 
     owner = actor.restrict(model.objects.all()).filter(pk=owner_id).first()
     if owner is None:
         raise NotFound(f"No such {owner_type}")
+    order = owner if owner_type == "order" else owner.order
+    _check_room_for_upload(order)
     filename = storage.sanitize_filename(upload.name)
     asset_id = uuid7()
     stored = storage.store(upload, folder=f"assets/{owner.space_id}/{asset_id}", filename=filename)
     try:
         with transaction.atomic():
+            # Checked again under the order's lock: parallel uploads cannot pass the bound.
+            _check_room_for_upload(Order.objects.select_for_update().get(pk=order.pk))
             asset = Asset.objects.create(
                 id=asset_id,
                 organization_id=owner.organization_id,
@@ -58,7 +64,6 @@ def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> 
                 kind=kind,
                 storage_name=stored.name,
             )
-            order = owner if owner_type == "order" else owner.order
             record_event(
                 actor=actor,
                 order=order,
@@ -76,6 +81,17 @@ def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> 
         storage.delete(stored.name)
         raise
     return asset
+
+
+def _check_room_for_upload(order: Order) -> None:
+    uploads = Asset.objects.filter(
+        Q(order=order) | Q(product__order=order) | Q(part__order=order), source="upload"
+    )
+    if uploads.count() >= MAX_UPLOADS_PER_ORDER:
+        raise Conflict(
+            f"The order holds {MAX_UPLOADS_PER_ORDER} uploaded files, the most it may",
+            loc=("body", "file"),
+        )
 
 
 def get_asset(*, actor: Actor, asset_id) -> Asset:

@@ -30,8 +30,7 @@ from fabflow.api.schemas import (
     render_built,
     responses,
 )
-from fabflow.api.uploads import limit_upload
-from fabflow.errors import InvalidInput
+from fabflow.api.uploads import read_upload
 from fabflow.files import services as file_services
 from fabflow.files.downloads import presigned_download_url
 from fabflow.flows.models import TaskRun
@@ -356,12 +355,8 @@ UPLOAD_BODY = {
 
 
 def upload(request, *, owner_type: str, owner_id):
-    """Read the multipart body with a size limit, then hand the file to the asset service."""
-    limit_upload(request)
-    upload_file = request.FILES.get("file")
-    if upload_file is None:
-        raise InvalidInput("Send the file as the multipart field 'file'", loc=("body", "file"))
-    kind = request.POST.get("kind", "")
+    """Read the multipart body under the size limit, then hand the file to the asset service."""
+    upload_file, kind = read_upload(request)
     asset = file_services.add_asset(
         actor=request.auth, owner_type=owner_type, owner_id=owner_id, upload=upload_file, kind=kind
     )
@@ -370,7 +365,7 @@ def upload(request, *, owner_type: str, owner_id):
 
 @router.post(
     "/orders/{order_id}/assets",
-    response=responses({201: AssetOut}, 403, 404, 413),
+    response=responses({201: AssetOut}, 403, 404, 409, 413),
     openapi_extra=UPLOAD_BODY,
     tags=["assets"],
     summary="Attach a file to an order",
@@ -381,7 +376,7 @@ def upload_order_asset(request, order_id: UUID):
 
 @router.post(
     "/products/{product_id}/assets",
-    response=responses({201: AssetOut}, 403, 404, 413),
+    response=responses({201: AssetOut}, 403, 404, 409, 413),
     openapi_extra=UPLOAD_BODY,
     tags=["assets"],
     summary="Attach a file to a product",
@@ -392,7 +387,7 @@ def upload_product_asset(request, product_id: UUID):
 
 @router.post(
     "/parts/{part_id}/assets",
-    response=responses({201: AssetOut}, 403, 404, 413),
+    response=responses({201: AssetOut}, 403, 404, 409, 413),
     openapi_extra=UPLOAD_BODY,
     tags=["assets"],
     summary="Attach a file to a part",

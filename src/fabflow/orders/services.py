@@ -15,8 +15,20 @@ from django.utils import timezone
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
 from fabflow.accounts.services import normalize_tags
+from fabflow.bounds import check_document, check_text
 from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.ids import uuid7
+from fabflow.limits import (
+    MAX_ADDRESSES,
+    MAX_AMOUNT,
+    MAX_NAME_LENGTH,
+    MAX_ORDER_DOCUMENTS_BYTES,
+    MAX_PARTS_PER_ORDER,
+    MAX_PARTS_PER_PRODUCT,
+    MAX_PRODUCTS_PER_ORDER,
+    MAX_TAGS,
+    MAX_UNITS,
+)
 from fabflow.orders import search
 from fabflow.orders.models import Order, OrderEvent, OrderEventType, Part, Product
 from fabflow.rows import (
@@ -27,7 +39,6 @@ from fabflow.rows import (
     prepare_rows,
 )
 
-MAX_NAME_LENGTH = 200
 UNSET = object()
 
 
@@ -109,6 +120,7 @@ def create_order(
     """
     name = (name or "").strip()
     _validate_order_input(name=name, products=products, value=value)
+    _validate_order_documents(data=data or {}, addresses=addresses or [])
     tags = _normalize_tags(tags)
     request = {
         "name": name,
@@ -170,6 +182,7 @@ def update_order(
         if data is not UNSET:
             if not isinstance(data, dict):
                 raise InvalidInput("data must be an object", loc=("body", "data"))
+            check_document(data, loc=("body", "data"))
             if data != order.data:
                 changes["data"] = [order.data, data]
                 order.data = data
@@ -331,42 +344,89 @@ def _existing_order(order: Order, digest: str) -> CreatedOrder:
 
 
 def _validate_order_input(*, name: str, products: list[ProductInput], value) -> None:
-    if not name:
-        raise InvalidInput("An order needs a name", loc=("body", "name"))
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(
-            f"The name is longer than {MAX_NAME_LENGTH} characters", loc=("body", "name")
-        )
-    if value is not None and value < 0:
-        raise InvalidInput("The value cannot be negative", loc=("body", "value"))
+    """Every bound of limits.py an order's fields and products must keep, checked before any
+    write: the order's rows, its answer and its value in the column all stay bounded."""
+    _validate_name(name, loc=("body", "name"), what="An order")
+    if value is not None:
+        _validate_amount(value, loc=("body", "value"))
     if not products:
         raise InvalidInput("An order needs at least one product", loc=("body", "products"))
+    if len(products) > MAX_PRODUCTS_PER_ORDER:
+        raise InvalidInput(
+            f"An order holds at most {MAX_PRODUCTS_PER_ORDER} products", loc=("body", "products")
+        )
+    total = Decimal("0")
+    part_count = documents_bytes = 0
     for index, product in enumerate(products):
         loc = ("body", "products", index)
-        if not product.name.strip():
-            raise InvalidInput("A product needs a name", loc=(*loc, "name"))
-        if len(product.name.strip()) > MAX_NAME_LENGTH:
+        _validate_name(product.name.strip(), loc=(*loc, "name"), what="A product")
+        if not 1 <= product.units <= MAX_UNITS:
+            raise InvalidInput(f"units must be from 1 to {MAX_UNITS}", loc=(*loc, "units"))
+        _validate_amount(product.unit_value, loc=(*loc, "unitValue"))
+        total += product.units * product.unit_value
+        if len(product.parts) > MAX_PARTS_PER_PRODUCT:
             raise InvalidInput(
-                f"The name is longer than {MAX_NAME_LENGTH} characters", loc=(*loc, "name")
+                f"A product holds at most {MAX_PARTS_PER_PRODUCT} parts", loc=(*loc, "parts")
             )
-        if product.units < 1:
-            raise InvalidInput("units must be at least 1", loc=(*loc, "units"))
-        if product.unit_value < 0:
-            raise InvalidInput("unitValue cannot be negative", loc=(*loc, "unitValue"))
+        part_count += len(product.parts)
+        if part_count > MAX_PARTS_PER_ORDER:
+            raise InvalidInput(
+                f"An order holds at most {MAX_PARTS_PER_ORDER} parts in all its products",
+                loc=(*loc, "parts"),
+            )
+        documents_bytes += check_document(product.configuration, loc=(*loc, "configuration"))
+        documents_bytes += check_document(product.data, loc=(*loc, "data"))
         for part_index, part in enumerate(product.parts):
-            part_name = part.name.strip()
-            if not part_name or len(part_name) > MAX_NAME_LENGTH:
-                raise InvalidInput(
-                    f"A part needs a name of 1 to {MAX_NAME_LENGTH} characters",
-                    loc=(*loc, "parts", part_index, "name"),
-                )
+            part_loc = (*loc, "parts", part_index)
+            _validate_name(part.name.strip(), loc=(*part_loc, "name"), what="A part")
+            documents_bytes += check_document(part.data, loc=(*part_loc, "data"))
+    if documents_bytes > MAX_ORDER_DOCUMENTS_BYTES:
+        raise InvalidInput(
+            f"The configuration and data of the order's products and parts take "
+            f"{documents_bytes} bytes together, more than the limit of {MAX_ORDER_DOCUMENTS_BYTES}",
+            loc=("body", "products"),
+        )
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"The order's value, the sum of units × unitValue ({total}), is more than {MAX_AMOUNT}",
+            loc=("body", "value"),
+        )
+
+
+def _validate_order_documents(*, data, addresses) -> None:
+    check_document(data, loc=("body", "data"))
+    if len(addresses) > MAX_ADDRESSES:
+        raise InvalidInput(
+            f"An order holds at most {MAX_ADDRESSES} addresses", loc=("body", "addresses")
+        )
+    check_document(addresses, loc=("body", "addresses"))
+
+
+def _validate_name(name: str, *, loc: tuple, what: str) -> None:
+    if not name:
+        raise InvalidInput(f"{what} needs a name", loc=loc)
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"The name is longer than {MAX_NAME_LENGTH} characters", loc=loc)
+    check_text(name, loc=loc)
+
+
+def _validate_amount(amount: Decimal, *, loc: tuple) -> None:
+    if not Decimal("0") <= amount <= MAX_AMOUNT:
+        raise InvalidInput(f"An amount must be from 0 to {MAX_AMOUNT}", loc=loc)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("An amount has at most two decimals", loc=loc)
 
 
 def _normalize_tags(tags) -> list[str]:
     try:
-        return normalize_tags(tags)
+        tags = normalize_tags(tags)
     except InvalidInput as error:
         raise InvalidInput(error.message, loc=("body", "tags")) from None
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"An order carries at most {MAX_TAGS} tags", loc=("body", "tags"))
+    for index, tag in enumerate(tags):
+        check_text(tag, loc=("body", "tags", index))
+    return tags
 
 
 def _request_digest(*, products: list[ProductInput], **request) -> str:
