@@ -6,6 +6,7 @@ what can be configured, what the defaults are and which values are refused.
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +51,14 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """Return the variable `name`, which must be one of `choices` (case-insensitive)."""
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return the comma-separated variable `name` as a list of stripped, non-empty items."""
     raw = os.environ.get(name, "")
@@ -60,6 +69,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def data_dir() -> Path:
     """The folder that holds the embedded database, files and generated secrets."""
     return Path(env_str("FABFLOW_DATA_DIR", "var")).resolve()
+
+
+def database_url() -> str:
+    """DATABASE_URL, or the embedded SQLite database in the data folder."""
+    return env_str("DATABASE_URL", f"sqlite:///{data_dir() / 'fabflow.sqlite3'}")
 
 
 def secret_key(*, is_production: bool) -> str:
@@ -89,6 +103,8 @@ def secret_key(*, is_production: bool) -> str:
 
 # Django's SQLite backend, with the writers of a database queued in turn (fabflow/sqlite).
 SQLITE_ENGINE = "fabflow.sqlite"
+# Django's PostgreSQL backend, reading times Python cannot hold (fabflow/postgresql).
+POSTGRESQL_ENGINE = "fabflow.postgresql"
 
 
 def database(url: str) -> dict:
@@ -119,6 +135,8 @@ def database(url: str) -> dict:
                 "PRAGMA journal_size_limit=67108864;"
             ),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["ENGINE"] = POSTGRESQL_ENGINE
     return config
 
 
@@ -187,3 +205,145 @@ def default_storage(storage_url: str, *, media_root: str) -> dict:
             "querystring_expire": env_int("S3_PRESIGNED_URL_SECONDS", 300),
         },
     }
+
+
+# --- The declaration of every setting ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable Fabflow reads: its default as documented, and what it does.
+
+    `is_secret` settings are masked wherever configuration is shown (`fabflow check`).
+    """
+
+    name: str
+    default: str
+    meaning: str
+    is_secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("FABFLOW_DATA_DIR", "`./var`", "folder of the embedded database, files, outbox and generated secret key"),
+    Setting("DATABASE_URL", "`sqlite:///<data dir>/fabflow.sqlite3`", "`postgres://user:pass@host:5432/name` for PostgreSQL"),
+    Setting("SECRET_KEY", "generated into the data folder", "signs sessions and CSRF tokens; required when `FABFLOW_PRODUCTION=true`", is_secret=True),
+    Setting("FABFLOW_PRODUCTION", "`false`", "refuses to start without `SECRET_KEY`; secure cookies"),
+    Setting("DEBUG", "`false`", "Django's debug pages, with tracebacks; never in production"),
+    Setting("ALLOWED_HOSTS", "`127.0.0.1,localhost,[::1]`", "comma-separated host names the server answers"),
+    Setting("CSRF_TRUSTED_ORIGINS", "—", "e.g. `https://orders.example.com` behind a proxy"),
+    Setting("HTTPS", "`true`", "in production mode, whether cookies are sent over HTTPS only"),
+    Setting("TIME_ZONE", "`UTC`", "the time zone pages show times in"),
+    Setting("STATIC_ROOT", "—", "folder `fabflow collectstatic` copies the static files into, for a front proxy"),
+    Setting("FABFLOW_MEDIA_ROOT", "`<data dir>/files`", "where local asset files are kept"),
+    Setting("FABFLOW_MAX_UPLOAD_BYTES", "512 MiB", "the largest file an upload may carry"),
+    Setting("FABFLOW_MAX_JSON_BYTES", "10 MiB", "the largest request body that is not a file upload"),
+    Setting("STORAGE_URL", "local files", "`s3://bucket/prefix` keeps assets in S3; see [files.md](files.md)"),
+    Setting("S3_ENDPOINT_URL", "AWS", "any S3-compatible server"),
+    Setting("S3_REGION", "—", "the bucket's region"),
+    Setting("S3_ADDRESSING_STYLE", "`path` with an endpoint", "`path` or `virtual`"),
+    Setting("S3_PRESIGNED_DOWNLOADS", "`false`", "downloads redirect to a presigned S3 address instead of streaming through Fabflow"),
+    Setting("S3_PRESIGNED_URL_SECONDS", "300", "how long a presigned download address stays valid"),
+    Setting("AWS_ACCESS_KEY_ID", "boto3's usual sources", "the S3 access key"),
+    Setting("AWS_SECRET_ACCESS_KEY", "boto3's usual sources", "the S3 secret key", is_secret=True),
+    Setting("FABFLOW_EXPORT_FOLDERS", "`<data dir>/exports`", "folders that folder export targets may write into; see [files.md](files.md)"),
+    Setting("SMTP_HOST", "—", "outgoing mail server; without it mail is kept in `<data dir>/outbox`"),
+    Setting("SMTP_PORT", "25", "the mail server's port"),
+    Setting("SMTP_USER", "—", "user name at the mail server"),
+    Setting("SMTP_PASSWORD", "—", "password at the mail server", is_secret=True),
+    Setting("SMTP_STARTTLS", "`false`", "upgrade the connection with STARTTLS"),
+    Setting("SMTP_SSL", "`false`", "connect over TLS from the start"),
+    Setting("SMTP_TIMEOUT", "30", "seconds a mail server may take to answer"),
+    Setting("DEFAULT_FROM_EMAIL", "`fabflow@localhost`", "sender of Fabflow's e-mails"),
+    Setting("FABFLOW_PUBLIC_URL", "`http://<host>:<port>` of `fabflow serve`, else `http://127.0.0.1:8000`", "the address systems outside reach Fabflow at (a connector's `updateUrl`)"),
+    Setting("FABFLOW_ALLOW_PRIVATE_WEBHOOKS", "`false`", "lets connectors of every organization call loopback and private addresses"),
+    Setting("DBOS_SYSTEM_DATABASE_URL", "a SQLite file beside the app database, or `<name>_dbos` on PostgreSQL", "where the flow engine keeps its durable state"),
+    Setting("FABFLOW_WORKER_ID", "`local`", "this worker's executor id; give each worker of a scale-out its own; see [flows.md](flows.md)"),
+    Setting("FABFLOW_WORKER_CONCURRENCY", "16", "queued flow tasks a worker runs at once"),
+    Setting("FABFLOW_QUEUE_POLL_SECONDS", "0.1", "how often a worker looks for queued flow tasks"),
+    Setting("FABFLOW_DBOS_LOG_LEVEL", "`WARNING`", "the level of the flow engine's own (DBOS) log"),
+    Setting("FABFLOW_WEB_WORKERS", "one per core, at least 2", "web server processes; see [api.md](api.md)"),
+    Setting("FABFLOW_WEB_THREADS", "1", "threads per web server process"),
+    Setting("FABFLOW_ACCESS_LOG", "—", "file of the web server's access log (`-` for the standard error)"),
+    Setting("LOG_LEVEL", "`INFO` for Fabflow, `WARNING` for libraries", "the level of the log; see [observability.md](observability.md)"),
+    Setting("LOG_FORMAT", "`text`", "`json` writes one JSON object per line"),
+    Setting("FABFLOW_TRUST_REQUEST_ID", "`false`", "take a request's id from its `X-Request-ID` header (only behind a proxy that sets it)"),
+    Setting("FABFLOW_METRICS_TOKEN", "— (`/metrics` off)", "the bearer token `/metrics` asks for", is_secret=True),
+    Setting("FABFLOW_ADMIN_EMAIL", "`admin@example.com`", "the first start's administrator"),
+    Setting("FABFLOW_ADMIN_PASSWORD", "generated", "the first start's administrator's password", is_secret=True),
+    Setting("FABFLOW_ORGANIZATION", "`My company`", "the first start's organization"),
+    Setting("FABFLOW_TEST_POSTGRES_URL", "—", "tests only: the PostgreSQL server `scripts/with_postgres.py` started"),
+    Setting("FABFLOW_COUNTERS_FILE", "—", "benchmarks only: where a worker writes its transaction counts"),
+    Setting("FABFLOW_INLINE_SUCCESSORS", "`1`", "benchmarks only: `0` gives every flow task a workflow of its own"),
+)  # fmt: skip
+
+KNOWN_SETTINGS = {setting.name: setting for setting in SETTINGS}
+# Variables with these prefixes are Fabflow's: one it does not know is a mistake.
+OWNED_PREFIXES = ("FABFLOW_", "SMTP_", "S3_")
+# An export target's credentials live in variables named after the target's own prefix.
+EXPORT_CREDENTIAL_SUFFIXES = ("_ACCESS_KEY_ID", "_SECRET_ACCESS_KEY")
+# A variable this close to a known name (difflib's ratio) is taken for a misspelling of it.
+MISSPELLING_CUTOFF = 0.85
+
+
+def unknown_settings(environ: dict) -> list[tuple[str, str | None]]:
+    """The variables of `environ` that look like Fabflow settings but are none, each with the
+    known setting closest to it (or None)."""
+    import difflib
+
+    found = []
+    for name in sorted(environ):
+        if name in KNOWN_SETTINGS or name.endswith(EXPORT_CREDENTIAL_SUFFIXES):
+            continue
+        closest = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=MISSPELLING_CUTOFF)
+        if name.startswith(OWNED_PREFIXES) or closest:
+            if not closest:
+                closest = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=0.5)
+            found.append((name, closest[0] if closest else None))
+    return found
+
+
+def warn_about_unknown_settings(environ: dict | None = None) -> list[str]:
+    """Log a warning for each unknown setting in the environment; return the warnings."""
+    import logging
+
+    warnings = []
+    for name, closest in unknown_settings(os.environ if environ is None else environ):
+        hint = f"; did you mean {closest}?" if closest else ""
+        warnings.append(f"{name} is not a Fabflow setting and is ignored{hint}")
+    logger = logging.getLogger("fabflow.config")
+    for warning in warnings:
+        logger.warning(warning)
+    return warnings
+
+
+def masked(setting: Setting, value: str) -> str:
+    """`value` as it may be shown: a secret as stars, a password inside an address removed."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return value
+    if setting.is_secret:
+        return "********"
+    parts = urlsplit(value)
+    if parts.password:
+        return value.replace(f":{parts.password}@", ":********@", 1)
+    return value
+
+
+def effective_settings(environ: dict | None = None) -> list[tuple[str, str]]:
+    """Every setting with the value the environment gives it (masked), or its default."""
+    environ = os.environ if environ is None else environ
+    shown = []
+    for setting in SETTINGS:
+        value = environ.get(setting.name, "").strip()
+        shown.append(
+            (setting.name, masked(setting, value) if value else f"(default) {setting.default}")
+        )
+    return shown
+
+
+def settings_table() -> str:
+    """The settings table of docs/index.md, in Markdown."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `{s.name}` | {s.default} | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"

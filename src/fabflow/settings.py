@@ -5,7 +5,7 @@ The embedded default needs no variables at all: a SQLite database and local file
 DATABASE_URL, ALLOWED_HOSTS and, for scale-out, STORAGE_URL.
 """
 
-from fabflow import config
+from fabflow import config, logs
 
 DATA_DIR = config.data_dir()
 IS_PRODUCTION = config.env_bool("FABFLOW_PRODUCTION")
@@ -32,9 +32,12 @@ INSTALLED_APPS = [
     "fabflow.web",
     "fabflow.api",
 ]
+    "fabflow.operations",
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First, so that every log line of a request carries its id (fabflow.logs).
+    "fabflow.operations.middleware.RequestIdMiddleware",
     # Serves the vendored static files from the web processes themselves (no CDN, no proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,11 +67,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": config.database(
-        config.env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'fabflow.sqlite3'}")
-    )
-}
+DATABASES = {"default": config.database(config.database_url())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -147,10 +146,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"fabflow": {"level": config.env_str("LOG_LEVEL", "INFO"), "propagate": True}},
-}
+# Logs: the message alone (text) or one JSON object per line with the request's or task's
+# context (json); see docs/observability.md. A request's id comes from X-Request-ID only when
+# a proxy in front is trusted to set it.
+LOG_FORMAT = config.env_choice("LOG_FORMAT", logs.LOG_FORMATS, "text")
+LOGGING = logs.logging_settings(log_format=LOG_FORMAT, level=config.env_str("LOG_LEVEL"))
+FABFLOW_TRUST_REQUEST_ID = config.env_bool("FABFLOW_TRUST_REQUEST_ID")
+# The bearer token /metrics asks for; without one /metrics is off (404).
+FABFLOW_METRICS_TOKEN = config.env_str("FABFLOW_METRICS_TOKEN")

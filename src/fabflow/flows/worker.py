@@ -41,6 +41,8 @@ from django.db import (
 )
 from django.utils import timezone
 
+from fabflow import logs
+
 logger = logging.getLogger(__name__)
 
 APP_NAME = "fabflow"
@@ -197,7 +199,8 @@ def _register():
 
     @DBOS.step(name="fabflow.execute")
     def execute_step(task_id: str, attempt: int, try_number: int) -> dict:
-        return _execute(task_id, attempt, try_number)
+        with logs.log_context(task=task_id, workflow=DBOS.workflow_id):
+            return _execute(task_id, attempt, try_number)
 
     @DBOS.workflow(name=WORKFLOW_NAME)
     def task_workflow(task_id: str, attempt: int) -> str:
@@ -305,6 +308,7 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
         return {"stale": True}
     task, variables = loaded
     order = task.order
+    logs.bind(organization=task.organization_id, order=task.order_id)
     handler = get_handler(task.handler_key)
     try:
         rendered = templating.render_payload(engine.task_definition(task)["payload"], variables)
