@@ -63,6 +63,7 @@ def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page):
             "Secret keys",
             "Export targets",
             "Outbox",
+            "Organization",
         ]
     )
     expect(page.locator(".sidebar .user-name")).to_have_text("Ada Admin")

@@ -309,3 +309,13 @@ def _user_of(actor: Actor, user_id) -> User:
     if user is None:
         raise NotFound("No such user")
     return user
+
+
+@transaction.atomic
+def set_private_addresses_allowed(*, actor: Actor, allowed: bool) -> Organization:
+    """Allow or forbid the connectors of the actor's organization to call private addresses."""
+    _require_admin(actor)
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    organization.allow_private_addresses = allowed
+    organization.save(update_fields=["allow_private_addresses"])
+    return organization

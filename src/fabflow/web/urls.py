@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from fabflow.accounts import admin_views
+from fabflow.accounts import admin_views, organization_views
 from fabflow.accounts import views as account_views
 from fabflow.files import admin_views as file_admin_views
 from fabflow.orders import details
@@ -47,6 +47,12 @@ urlpatterns = [
         "export-targets/<slug:name>/remove/",
         file_admin_views.export_target_remove,
         name="export_target_remove",
+    ),
+    path("organization/", organization_views.organization_settings, name="organization"),
+    path(
+        "organization/private-addresses/",
+        organization_views.private_addresses,
+        name="organization_private_addresses",
     ),
     path("outbox/", web_views.outbox_list, name="outbox_list"),
     path("outbox/<str:file>/<int:index>/", web_views.outbox_message, name="outbox_message"),

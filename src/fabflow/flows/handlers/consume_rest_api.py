@@ -4,15 +4,16 @@ The body is `{"order": {…, "updateUrl"}}`. Headers: `X-Fabflow-Signature: sha2
 the body>`, `X-Fabflow-Delivery: <id>` (the same on every retry of one task attempt, so the
 receiver can ignore a repeat) and `X-Fabflow-Event: task`. A 2xx answer succeeds; with
 `sendsFeedback` the task then waits until the receiver posts to `updateUrl`. 5xx, 429 and
-network errors are retried; other answers fail the task.
+network errors are retried; other answers fail the task, and redirects are not followed.
+
+The call goes through `fabflow.egress`: the host is resolved once, every address it resolves to
+must be public unless the installation or the order's organization allows private addresses, and
+the connection is made to one of those checked addresses.
 """
 
-import functools
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -20,12 +21,13 @@ import httpx
 from django.conf import settings
 from pydantic import Field, field_validator
 
+from fabflow import egress
+from fabflow.accounts.models import Organization
 from fabflow.flows.registry import HandlerFailure, PayloadModel
 
 key = "consume-rest-api"
 kind = "automatic"
 
-TIMEOUT_SECONDS = 30
 FORBIDDEN_HEADERS = {
     "host",
     "content-length",
@@ -62,13 +64,6 @@ class Payload(PayloadModel):
         return value
 
 
-@functools.cache
-def _client() -> httpx.Client:
-    """One client per worker process: building one (and its TLS context) per call cost more
-    than the call itself. httpx clients are safe to share between threads."""
-    return httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
-
-
 def sign(body: bytes, secret: str) -> str:
     """The X-Fabflow-Signature value for `body`."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -79,7 +74,7 @@ def execute(context) -> dict:
     parts = urlsplit(payload.uri)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise HandlerFailure(f"{payload.uri!r} is not an http or https URL", retryable=False)
-    check_destination(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    client = egress.client(allow_private=may_call_private_addresses(context.order))
     order = dict(context.variables["order"])
     order["updateUrl"] = feedback_url(context.task.feedback_token)
     body = json.dumps({"order": order}, separators=(",", ":"), sort_keys=True).encode()
@@ -92,7 +87,15 @@ def execute(context) -> dict:
         "X-Fabflow-Signature": sign(body, context.order.space.signing_secret),
     }
     try:
-        response = _client().request(payload.method, payload.uri, content=body, headers=headers)
+        response = client.request(payload.method, payload.uri, content=body, headers=headers)
+    except egress.AddressNotAllowed as refusal:
+        raise HandlerFailure(
+            f"{refusal}; an organization admin can allow private addresses on the "
+            "Organization page",
+            retryable=False,
+        ) from None
+    except egress.HostNotResolved as failure:
+        raise HandlerFailure(str(failure)) from None
     except httpx.HTTPError as error:
         raise HandlerFailure(f"{payload.method} {payload.uri} failed: {error}") from None
     if response.status_code >= 500 or response.status_code == 429:
@@ -109,19 +112,11 @@ def feedback_url(token: str | None) -> str:
     return f"{settings.FABFLOW_PUBLIC_URL.rstrip('/')}/api/v1/feedback/{token}"
 
 
-def check_destination(host: str, port: int) -> None:
-    """Refuse loopback, private, link-local and reserved addresses unless settings allow them."""
+def may_call_private_addresses(order) -> bool:
+    """Whether connectors of `order`'s organization may call loopback and private addresses:
+    allowed for the whole installation, or by the organization's admin."""
     if settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise HandlerFailure(f"Cannot resolve {host!r}: {error}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise HandlerFailure(
-                f"{host!r} resolves to the non-public address {address}; an admin can allow "
-                "private addresses with FABFLOW_ALLOW_PRIVATE_WEBHOOKS",
-                retryable=False,
-            )
+        return True
+    return Organization.objects.filter(
+        pk=order.organization_id, allow_private_addresses=True
+    ).exists()

@@ -17,6 +17,7 @@ NAVIGATION = (
     ("secret_key_list", "Secret keys", True),
     ("export_target_list", "Export targets", True),
     ("outbox_list", "Outbox", True),
+    ("organization", "Organization", True),
 )
 
 
