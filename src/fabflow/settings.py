@@ -31,8 +31,8 @@ INSTALLED_APPS = [
     "fabflow.files",
     "fabflow.web",
     "fabflow.api",
-]
     "fabflow.operations",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -8,6 +8,7 @@ a word tokenizer keeps that write within the create budget, where a trigram inde
 """
 
 import re
+import uuid
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -41,6 +42,11 @@ def index_statement(*, order_id, name: str, product_names, part_names) -> tuple[
     text = document(
         order_id=order_id, name=name, product_names=product_names, part_names=part_names
     )
+    return document_statement(order_id, text)
+
+
+def document_statement(order_id: uuid.UUID, text: str) -> tuple[str, list]:
+    """The SQL and parameters that add an order's document (its indexed text) to the index."""
     if connection.vendor == "postgresql":
         return (
             f"INSERT INTO {TABLE} (order_id, document) VALUES (%s, to_tsvector('simple', %s))",
