@@ -1,4 +1,4 @@
-"""The URL map: Django's admin site, the REST API and the web UI."""
+"""The URL map: Django's admin site (operators only), the REST API and the web UI."""
 
 from django.contrib import admin
 from django.urls import include, path

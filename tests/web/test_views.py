@@ -13,8 +13,6 @@ from django.core.files.storage import default_storage
 from fabflow.accounts.models import User
 from fabflow.orders.models import Asset, Order, Part, Product
 from fabflow.orders.services import create_order
-from fabflow.web import throttle
-from fabflow.web.models import SignInFailure
 from tests.conftest import ring_products
 
 PASSWORD = "correct horse battery"
@@ -113,35 +111,6 @@ def test_sign_in_refuses_an_open_redirect(client, admin):
         {"email": "admin@ringmakers.test", "password": PASSWORD, "next": "https://evil.test/"},
     )
     assert response["Location"] == "/"
-
-
-def test_sign_in_is_rate_limited_per_account(client, admin):
-    for _attempt in range(throttle.ACCOUNT_LIMIT):
-        client.post("/sign-in/", {"email": "admin@ringmakers.test", "password": "wrong"})
-    response = client.post("/sign-in/", {"email": "admin@ringmakers.test", "password": PASSWORD})
-    assert response.status_code == 429
-    assert (
-        response.context["error"]
-        == "Too many failed sign-in attempts. Wait 15 minutes and try again."
-    )
-    assert "_auth_user_id" not in client.session
-    # Another account from the same address may still sign in.
-    other = client.post("/sign-in/", {"email": "maker@ringmakers.test", "password": "wrong"})
-    assert other.status_code == 401
-
-
-def test_sign_in_is_rate_limited_per_address(client, admin):
-    for attempt in range(throttle.ADDRESS_LIMIT):
-        client.post("/sign-in/", {"email": f"guess{attempt}@ringmakers.test", "password": "wrong"})
-    response = client.post("/sign-in/", {"email": "admin@ringmakers.test", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
-
-
-def test_a_successful_sign_in_forgets_the_accounts_failures(client, admin):
-    client.post("/sign-in/", {"email": "admin@ringmakers.test", "password": "wrong"})
-    client.post("/sign-in/", {"email": "admin@ringmakers.test", "password": PASSWORD})
-    assert list(SignInFailure.objects.values_list("scope", flat=True)) == ["address"]
 
 
 # ---------- lists, filters, sorting ----------

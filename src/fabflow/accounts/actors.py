@@ -6,6 +6,7 @@ place that says what the actor may see, and `Actor.restrict` narrows a queryset 
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from fabflow.accounts.models import ProductSpace, SecretKey, User
@@ -21,6 +22,14 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User) -> "Actor":
+        """The actor of a user of an organization.
+
+        An operator of the installation has no organization and is refused here, so that no
+        organization page or API call ever runs for them (the system actor of no organization
+        sees every organization).
+        """
+        if user.organization_id is None:
+            raise PermissionDenied("Operators use Django's admin site, not organization pages")
         return cls(organization_id=user.organization_id, user=user)
 
     @classmethod

@@ -1,3 +1,5 @@
+"""The models of the accounts app on Django's admin site, which only operators may use."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -13,18 +15,31 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "name", "organization", "is_admin", "is_active"]
+    list_display = ["email", "name", "organization", "is_admin", "is_active", "is_staff"]
     list_filter = ["is_admin", "is_active", "is_staff", "organization"]
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["name", "organization", "tags"]}),
-        ("Access", {"fields": ["is_active", "is_admin", "is_staff", "is_superuser"]}),
+        # Staff and superuser follow from the organization (the user_is_member_or_operator
+        # constraint): an operator is made with `fabflow createoperator`, never by a tick here.
+        ("Access", {"fields": ["is_active", "is_admin"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["email", "organization", "password1", "password2"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A user's organization, which decides member or operator, is kept once made."""
+        return ["organization"] if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        """A user added here is a member of an organization: operators are made by command."""
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            form.base_fields["organization"].required = True
+        return form
 
 
 @admin.register(ProductSpace)

@@ -45,8 +45,6 @@ def bootstrap_if_empty() -> Bootstrap | None:
             name="Administrator",
             organization=organization,
             is_admin=True,
-            is_staff=True,
-            is_superuser=True,
         )
         created = services.create_secret_key(
             actor=Actor.for_user(admin), space=space, name="Demo webshop"

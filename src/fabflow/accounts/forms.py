@@ -7,6 +7,7 @@ The forms check what the browser sent; the rules (unique e-mail, who may do what
 from django import forms
 from django.contrib.auth import password_validation
 
+from fabflow import limits
 from fabflow.errors import FabflowError
 
 
@@ -16,14 +17,38 @@ def add_service_error(form: forms.Form, error: FabflowError) -> None:
     form.add_error(field, error.message)
 
 
+class SignInForm(forms.Form):
+    """E-mail and password, bounded before any password is checked."""
+
+    email = forms.CharField(
+        label="E-mail",
+        max_length=limits.MAX_EMAIL_LENGTH,
+        error_messages={"required": "Enter your e-mail address."},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=limits.MAX_PASSWORD_LENGTH,
+        error_messages={"required": "Enter your password."},
+    )
+
+    def error_text(self) -> str:
+        """Every error of the form as one sentence per field, for the sign-in page's one notice."""
+        return " ".join(
+            f"{self.fields[name].label}: {message}" if name in self.fields else message
+            for name, messages in self.errors.items()
+            for message in messages
+        )
+
+
 class AddUserForm(forms.Form):
     """An admin adds a user, with an initial password or a set-password link sent by e-mail."""
 
     ACCESS_PASSWORD = "password"
     ACCESS_LINK = "link"
 
-    email = forms.EmailField(label="E-mail", max_length=254)
-    name = forms.CharField(label="Name", max_length=200, required=False)
+    email = forms.EmailField(label="E-mail", max_length=limits.MAX_EMAIL_LENGTH)
+    name = forms.CharField(label="Name", max_length=limits.MAX_USER_NAME_LENGTH, required=False)
     is_admin = forms.BooleanField(label="Administrator", required=False)
     access = forms.ChoiceField(
         label="How the user gets in",
@@ -38,6 +63,7 @@ class AddUserForm(forms.Form):
         label="Initial password",
         required=False,
         strip=False,
+        max_length=limits.MAX_PASSWORD_LENGTH,
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
         help_text="Only with an initial password; the user can change it later.",
     )
@@ -59,7 +85,10 @@ class AddUserForm(forms.Form):
 class UserTagsForm(forms.Form):
     """The comma-separated tags of one user, edited in place on the Users page."""
 
-    tags = forms.CharField(label="Tags", required=False, max_length=2000)
+    # Room for the most tags of the longest length, each followed by a comma and a space.
+    tags = forms.CharField(
+        label="Tags", required=False, max_length=limits.MAX_TAGS * (limits.MAX_TAG_LENGTH + 2)
+    )
 
 
 class AddSecretKeyForm(forms.Form):
@@ -67,7 +96,7 @@ class AddSecretKeyForm(forms.Form):
 
     name = forms.CharField(
         label="Key name",
-        max_length=200,
+        max_length=limits.MAX_SECRET_KEY_NAME_LENGTH,
         help_text="Say where the key is used, e.g. the webshop's name.",
     )
 
@@ -78,12 +107,14 @@ class SetPasswordForm(forms.Form):
     password = forms.CharField(
         label="New password",
         strip=False,
+        max_length=limits.MAX_PASSWORD_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not a common password and not only digits.",
     )
     password_again = forms.CharField(
         label="New password again",
         strip=False,
+        max_length=limits.MAX_PASSWORD_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from fabflow.ids import uuid7
@@ -40,28 +41,34 @@ class UserManager(BaseUserManager):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
-        """A Django superuser; it still belongs to an organization like every other user."""
-        fields.setdefault("is_staff", True)
-        fields.setdefault("is_superuser", True)
-        fields.setdefault("is_admin", True)
-        if "organization" not in fields and "organization_id" not in fields:
-            fields["organization"] = Organization.objects.order_by("created_at").first() or (
-                Organization.objects.create(name="Fabflow")
-            )
+        """An operator of the installation (Django's `createsuperuser` comes here too).
+
+        An operator belongs to no organization: Django's admin site is theirs alone, and no
+        organization's data is reachable with their account outside it.
+        """
+        if fields.get("organization") is not None or fields.get("organization_id") is not None:
+            raise ValueError("An operator belongs to no organization")
+        fields.update(organization=None, is_admin=False, is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who signs in to the UI with e-mail and password.
+    """A person who signs in with e-mail and password: a member of one organization, or an
+    operator of the installation.
 
-    `is_admin` opens the organization's admin pages (users, secret keys); `is_staff` opens
-    Django's own admin site. `tags` highlight the orders that concern this user.
+    A member belongs to an organization and sees only its data; `is_admin` opens the
+    organization's admin pages (users, secret keys). An operator has no organization and is
+    `is_staff` and `is_superuser`: Django's admin site is the only thing they may use. The check
+    constraint keeps the two kinds apart, so an organization's user can never be staff.
+    `tags` highlight the orders that concern this user.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200, blank=True)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
     is_admin = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -78,9 +85,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(organization__isnull=False, is_staff=False, is_superuser=False)
+                    | Q(organization__isnull=True, is_staff=True, is_superuser=True, is_admin=False)
+                ),
+                name="user_is_member_or_operator",
+                violation_error_message=(
+                    "A user either belongs to an organization and is not staff, "
+                    "or is an operator of the installation with no organization."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_operator(self) -> bool:
+        """An operator of the installation: Django's admin site, and no organization's data."""
+        return self.organization_id is None
 
     def get_full_name(self) -> str:
         return self.name or self.email

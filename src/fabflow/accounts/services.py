@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 
-from fabflow import outbox
+from fabflow import limits, outbox
 from fabflow.accounts import credentials
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
@@ -23,7 +23,6 @@ from fabflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 # A key's last-used time is written at most this often, so that reading it costs no write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-MAX_TAG_LENGTH = 50
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,25 @@ def normalize_tags(tags) -> list[str]:
         if not isinstance(raw, str):
             raise InvalidInput("Tags must be text", loc=("tags",))
         tag = raw.strip()
-        if len(tag) > MAX_TAG_LENGTH:
+        if len(tag) > limits.MAX_TAG_LENGTH:
             raise InvalidInput(
-                f"Tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters", loc=("tags",)
+                f"Tag {tag[:20]!r}… is longer than {limits.MAX_TAG_LENGTH} characters",
+                loc=("tags",),
             )
         if tag and tag not in result:
             result.append(tag)
     return result
+
+
+def _user_tags(tags) -> list[str]:
+    """A user's tags, normalized and within the bounds of order tags (which they match)."""
+    tags = normalize_tags(tags)
+    if len(tags) > limits.MAX_TAGS:
+        raise InvalidInput(
+            f"A user has at most {limits.MAX_TAGS} tags; remove {len(tags) - limits.MAX_TAGS}",
+            loc=("tags",),
+        )
+    return tags
 
 
 @transaction.atomic
@@ -92,21 +103,46 @@ def create_user(
     tags=None,
 ) -> User:
     """Create a user of `organization`; without a password the user cannot sign in yet."""
+    name = name.strip()
+    if len(name) > limits.MAX_USER_NAME_LENGTH:
+        raise InvalidInput(
+            f"A name is at most {limits.MAX_USER_NAME_LENGTH} characters", loc=("name",)
+        )
+    return _create_account(
+        email,
+        password=password,
+        name=name,
+        organization=organization,
+        is_admin=is_admin,
+        tags=_user_tags(tags),
+    )
+
+
+@transaction.atomic
+def create_operator(*, email: str, password: str) -> User:
+    """Create an operator of the installation: Django's admin site, and no organization's data."""
+    return _create_account(email, password=password, operator=True)
+
+
+def _create_account(email: str, *, password: str | None, operator: bool = False, **fields) -> User:
+    """A new user with a unique, bounded e-mail address (the login) and `password`."""
     email = User.objects.normalize_email(email.strip()).lower()
     if "@" not in email:
         raise InvalidInput("Enter a valid e-mail address", loc=("email",))
+    if len(email) > limits.MAX_EMAIL_LENGTH:
+        raise InvalidInput(
+            f"An e-mail address is at most {limits.MAX_EMAIL_LENGTH} characters", loc=("email",)
+        )
+    if password is not None and len(password) > limits.MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"A password is at most {limits.MAX_PASSWORD_LENGTH} characters", loc=("password",)
+        )
     if User.objects.filter(email=email).exists():
         raise Conflict("A user with this e-mail address already exists", loc=("email",))
+    create = User.objects.create_superuser if operator else User.objects.create_user
     try:
         with transaction.atomic():
-            return User.objects.create_user(
-                email=email,
-                password=password,
-                name=name.strip(),
-                organization=organization,
-                is_admin=is_admin,
-                tags=normalize_tags(tags),
-            )
+            return create(email=email, password=password, **fields)
     except IntegrityError:
         raise Conflict("A user with this e-mail address already exists", loc=("email",)) from None
 
@@ -116,7 +152,7 @@ def set_user_tags(*, actor: Actor, user_id, tags) -> User:
     """Replace the tags of a user of the actor's organization (admins only)."""
     _require_admin(actor)
     user = _user_of(actor, user_id)
-    user.tags = normalize_tags(tags)
+    user.tags = _user_tags(tags)
     user.save(update_fields=["tags"])
     return user
 

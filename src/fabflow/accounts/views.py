@@ -12,7 +12,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from fabflow import limits
 from fabflow.accounts.actors import Actor
+from fabflow.accounts.forms import SignInForm
 from fabflow.errors import FabflowError
 from fabflow.web import throttle
 from fabflow.web.listing import table_page
@@ -27,35 +29,50 @@ WRONG_CREDENTIALS = (
 @csrf_protect
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
-    """The sign-in form; a wrong password and an unknown e-mail get the same answer."""
+    """The sign-in form, the one way in for people (Django's admin site signs in here too).
+
+    A wrong password and an unknown e-mail get the same answer; every attempt passes the sign-in
+    limits (`web/throttle.py`) before any password is checked. An operator of the installation
+    lands on Django's admin site, an organization's user on the page they asked for.
+    """
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(next_url)
+        return redirect(_landing(request.user, next_url))
     context = {"next": next_url, "email": "", "error": ""}
-    if request.method == "POST":
-        email = request.POST.get("email", "").strip()
-        password = request.POST.get("password", "")
-        address = request.META.get("REMOTE_ADDR", "")
-        context["email"] = email
-        wait = throttle.retry_after(email=email, address=address)
-        if wait is not None:
-            minutes = max(1, round(wait.total_seconds() / 60))
-            context["error"] = (
-                "Too many failed sign-in attempts. "
-                f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
-            )
-            return render(request, "web/sign_in.html", context, status=429)
-        user = authenticate(request, email=email.lower(), password=password) if email else None
-        if user is None:
-            throttle.record_failure(email=email, address=address)
-            context["error"] = WRONG_CREDENTIALS
-            return render(request, "web/sign_in.html", context, status=401)
-        throttle.clear_account(email=email)
-        login(request, user)
-        return redirect(next_url)
-    if request.GET.get("signed_out"):
-        context["notice"] = "You are signed out."
-    return render(request, "web/sign_in.html", context)
+    if request.method != "POST":
+        if request.GET.get("signed_out"):
+            context["notice"] = "You are signed out."
+        return render(request, "web/sign_in.html", context)
+    form = SignInForm(request.POST)
+    context["email"] = request.POST.get("email", "")[: limits.MAX_EMAIL_LENGTH]
+    if not form.is_valid():
+        context["error"] = form.error_text()
+        return render(request, "web/sign_in.html", context, status=422)
+    email = form.cleaned_data["email"].lower()
+    try:
+        user = throttle.checked(
+            email=email,
+            address=request.META.get("REMOTE_ADDR", ""),
+            check=lambda: authenticate(
+                request, email=email, password=form.cleaned_data["password"]
+            ),
+        )
+    except throttle.TooManyAttempts as refusal:
+        context["error"] = refusal.message
+        return render(request, "web/sign_in.html", context, status=429)
+    if user is None:
+        context["error"] = WRONG_CREDENTIALS
+        return render(request, "web/sign_in.html", context, status=401)
+    login(request, user)
+    return redirect(_landing(user, next_url))
+
+
+def _landing(user, next_url: str) -> str:
+    """Where a signed-in user goes: an operator only ever to Django's admin site."""
+    admin_index = reverse("admin:index")
+    if user.is_operator and not next_url.startswith(admin_index):
+        return admin_index
+    return next_url
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """Who calls the API: a secret key (`Authorization: Bearer …`) or a signed-in UI user.
 
 A key acts inside its product space; a user across the spaces of their organization, and only
-with a CSRF token on unsafe methods. Both resolve to an `Actor`, which is `request.auth`.
+with a CSRF token on unsafe methods; an operator of the installation (no organization) is refused. Both resolve to an `Actor`, which is `request.auth`.
 """
 
 import hashlib
@@ -14,6 +14,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import SecretKey
 from fabflow.accounts.services import authenticate_secret_key
+from fabflow.errors import Forbidden
 
 # A process remembers a verified key for a short while, so that a client's every call does not
 # load the key with its space and organization and recompute its digest. Revocation still takes
@@ -70,6 +71,8 @@ class SessionAuth(APIKeyCookie):
         user = request.user
         if key is None or not user.is_authenticated or not user.is_active:
             return None
+        if user.is_operator:
+            raise Forbidden("The API is for an organization's users and secret keys")
         return Actor.for_user(user)
 
 

@@ -5,13 +5,14 @@ from django.utils import timezone
 
 
 class SignInFailure(models.Model):
-    """One failed sign-in, counted per e-mail address and per client address.
+    """One failed sign-in, counted per account from one address, per account, and per address.
 
     Kept in the database rather than a per-process cache, so that every web process of a
     deployment counts the same attempts.
     """
 
     class Scope(models.TextChoices):
+        PAIR = "pair", "Account from one address"  # a digest of the e-mail and the address
         ACCOUNT = "account", "Account"  # the e-mail address typed in, whether it exists or not
         ADDRESS = "address", "Address"  # the client's IP address
 

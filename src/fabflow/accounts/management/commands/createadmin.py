@@ -1,3 +1,5 @@
+"""`fabflow createadmin EMAIL`: an administrator of one organization (never Django staff)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from fabflow.accounts import services
@@ -27,8 +29,6 @@ class Command(BaseCommand):
             )
         except FabflowError as error:
             raise CommandError(error.message) from None
-        user.is_staff = user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
         self.stdout.write(f"Created admin {user.email} of {org.name}; password: {password}")
 
     def _organization(self, name: str | None) -> Organization:
