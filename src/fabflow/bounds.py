@@ -50,7 +50,7 @@ def check_json(value, *, loc: tuple, max_depth: int) -> None:
             raise InvalidInput(f"JSON must not nest deeper than {max_depth} levels", loc=where)
         if isinstance(item, dict):
             for key, child in item.items():
-                check_text(key, loc=(*where, key))
+                check_text(key, loc=where)  # a key that cannot be stored cannot be a location
                 stack.append((child, (*where, key), depth + 1))
         else:
             stack.extend((child, (*where, index), depth + 1) for index, child in enumerate(item))
