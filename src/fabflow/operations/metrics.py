@@ -26,6 +26,7 @@ from prometheus_client.core import (
     HistogramMetricFamily,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.utils import floatToGoString
 
 from fabflow import outbox
 from fabflow.flows.models import TaskRun, TaskStatus, WorkerHeartbeat
@@ -151,7 +152,10 @@ def _histogram(name: str, documentation: str, durations: tuple[str, list], bucke
         for handler, total, seconds, *cumulative in cursor.fetchall():
             family.add_metric(
                 [handler],
-                [(str(bound), count) for bound, count in zip(buckets, cumulative, strict=True)]
+                [
+                    (floatToGoString(bound), count)
+                    for bound, count in zip(buckets, cumulative, strict=True)
+                ]
                 + [("+Inf", total)],
                 float(seconds),
             )
