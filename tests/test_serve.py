@@ -2,9 +2,11 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -22,6 +24,72 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ServeProcess:
+    """A `fabflow serve` on a free port of 127.0.0.1, in a data folder of its own; a thread
+    keeps what it prints (stdout and stderr) in `lines`."""
+
+    def __init__(self, data_dir):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        home = data_dir.parent / "home"
+        home.mkdir()
+        env = dict(os.environ, FABFLOW_DATA_DIR=str(data_dir), HOME=str(home))
+        env.pop("XDG_RUNTIME_DIR", None)
+        env.pop("DATABASE_URL", None)
+        env.pop("SMTP_HOST", None)
+        env.pop("LOG_LEVEL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, predicate, what: str, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            assert self.process.poll() is None, self.output
+            time.sleep(0.1)
+        raise AssertionError(f"no {what} within {timeout} s; fabflow serve printed:\n{self.output}")
+
+    def answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/sign-in/").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def wait_until_serving(self):
+        self.wait_for(lambda: "Fabflow is serving" in self.output, "start")
+        self.wait_for(self.answers, "answer on the port")
+
+    def child(self, name: str) -> int | None:
+        """The pid of the `web` or `worker` child, None while it is down."""
+        pids = [pid for pid in children(self.process.pid) if name in command_line(pid)]
+        return pids[0] if pids else None
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=30)
+        self.reader.join(timeout=10)
+        self.process.stdout.close()
+
+
 @dataclass(frozen=True)
 class Served:
     """A running `fabflow serve` and what it printed on its first start."""
@@ -37,57 +105,46 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve") / "var"
-    port = free_port()
-    home = data_dir.parent / "home"
-    home.mkdir()
-    env = dict(os.environ, FABFLOW_DATA_DIR=str(data_dir), HOME=str(home))
-    env.pop("XDG_RUNTIME_DIR", None)
-    env.pop("DATABASE_URL", None)
-    env.pop("SMTP_HOST", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fabflow.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = ServeProcess(data_dir)
     try:
-        lines = []
-        while not any("Fabflow is serving" in line for line in lines):
-            line = server.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
-        output = "".join(lines)
+        server.wait_until_serving()
+        output = server.output
         assert f"outgoing e-mail is kept in {data_dir / 'outbox'}" in output
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/sign-in/")
-                break
-            except httpx.ConnectError:
-                time.sleep(0.1)
         yield Served(
-            url=url,
+            url=server.url,
             email=re.search(r"e-mail\s+(\S+)", output).group(1),
             password=re.search(r"password\s+(\S+)", output).group(1),
             secret=re.search(r"API secret key\s+(ffk_[0-9a-f]{12}_\S+)", output).group(1),
             data_dir=data_dir,
-            pid=server.pid,
+            pid=server.process.pid,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server.stdout.close()
+        server.stop()
 
 
 def children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as file:
-        return [int(child) for child in file.read().split()]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as file:
+            return [int(child) for child in file.read().split()]
+    except FileNotFoundError:  # the process has ended
+        return []
 
 
 def command_line(pid: int) -> list[str]:
-    with open(f"/proc/{pid}/cmdline") as file:
-        return file.read().split("\0")
+    try:
+        with open(f"/proc/{pid}/cmdline") as file:
+            return file.read().split("\0")
+    except FileNotFoundError:  # the process has ended
+        return []
+
+
+def is_running(pid: int) -> bool:
+    """Whether `pid` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_the_web_server_runs_one_single_threaded_process_per_core(served):
@@ -154,3 +211,38 @@ def test_an_uploaded_mesh_gets_its_preview_from_the_worker(served):
         assert preview.status_code == 200
         assert preview.headers["content-type"] == "image/png"
         assert preview.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.timeout(180)
+def test_killed_children_are_started_again_and_sigterm_stops_them_all(tmp_path):
+    server = ServeProcess(tmp_path / "var")
+    try:
+        server.wait_until_serving()
+        web, worker = server.child("web"), server.child("worker")
+        web_processes = [web, *children(web)]
+
+        os.kill(web, signal.SIGKILL)
+        server.wait_for(
+            lambda: f"web (pid {web}) exited with signal SIGKILL" in server.output, "log"
+        )
+        # gunicorn's own workers go with their master: none is left holding the port.
+        server.wait_for(lambda: not any(map(is_running, web_processes)), "end of the old web")
+        new_web = server.wait_for(lambda: server.child("web"), "new web process")
+        server.wait_for(server.answers, "answer after the restart")
+        assert new_web != web
+
+        os.kill(worker, signal.SIGKILL)
+        server.wait_for(
+            lambda: f"worker (pid {worker}) exited with signal SIGKILL" in server.output, "log"
+        )
+        new_worker = server.wait_for(lambda: server.child("worker"), "new worker process")
+        assert new_worker != worker
+        server.wait_for(lambda: f"worker started (pid {new_worker})" in server.output, "log")
+
+        everything = [new_web, *children(new_web), new_worker]
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+        assert [pid for pid in everything if is_running(pid)] == []
+        assert server.answers() is False
+    finally:
+        server.stop()

@@ -8,8 +8,6 @@ fabflow migrate | createadmin | createkey | demo | <any Django management comman
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 
 
@@ -70,8 +68,13 @@ def serve(argv: list[str]) -> int:
             f"No SMTP_HOST set: outgoing e-mail is kept in {settings.EMAIL_FILE_PATH}", flush=True
         )
     print(f"Fabflow is serving at {url}", flush=True)
-    children = [_spawn("web", "--host", args.host, "--port", str(args.port)), _spawn("worker")]
-    return _supervise(children)
+    from fabflow.supervisor import Supervisor
+
+    children = {
+        "web": _command("web", "--host", args.host, "--port", str(args.port)),
+        "worker": _command("worker"),
+    }
+    return Supervisor(children).run()
 
 
 # A request served by a single-threaded (sync) process may run this long before gunicorn stops
@@ -154,38 +157,9 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
-def _spawn(*argv: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "fabflow.cli", *argv])
-
-
-def _supervise(children: list[subprocess.Popen]) -> int:
-    """Wait until a child exits or we are told to stop; then stop every child."""
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    try:
-        while True:
-            for child in children:
-                try:
-                    code = child.wait(timeout=0.5)
-                except subprocess.TimeoutExpired:
-                    continue
-                exit_code = code
-                raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        pass
-    for child in children:
-        if child.poll() is None:
-            child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    return exit_code
+def _command(*argv: str) -> list[str]:
+    """The command line that runs `fabflow <argv>` with this Python."""
+    return [sys.executable, "-m", "fabflow.cli", *argv]
 
 
 if __name__ == "__main__":
