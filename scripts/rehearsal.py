@@ -286,6 +286,8 @@ def fabflow_environment(root: Path, *, database_url: str, s3, smtp_port: int) ->
         "SMTP_PORT": str(smtp_port),
         "SMTP_TIMEOUT": "10",
         "FABFLOW_PUBLIC_URL": "https://127.0.0.1",
+        # The clients stand where the TLS proxy would, and say so in X-Forwarded-Proto.
+        "FABFLOW_TRUST_X_FORWARDED_PROTO": "true",
         # The receiver listens on loopback, which connectors may not call by default.
         "FABFLOW_ALLOW_PRIVATE_WEBHOOKS": "true",
         "FABFLOW_WEB_WORKERS": "2",
@@ -337,7 +339,6 @@ def drive(
     def client(index: int) -> None:
         headers = {
             "Authorization": f"Bearer {secret}",
-            # The rehearsal stands where the TLS proxy would: it says the request came over HTTPS.
             "X-Forwarded-Proto": "https",
         }
         with httpx.Client(headers=headers, timeout=30) as http:

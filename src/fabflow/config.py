@@ -232,6 +232,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_HOSTS", "`127.0.0.1,localhost,[::1]`", "comma-separated host names the server answers"),
     Setting("CSRF_TRUSTED_ORIGINS", "—", "e.g. `https://orders.example.com` behind a proxy"),
     Setting("HTTPS", "`true`", "in production mode, whether cookies are sent over HTTPS only"),
+    Setting("FABFLOW_TRUST_X_FORWARDED_PROTO", "`false`", "take `X-Forwarded-Proto: https` as the request's scheme (only behind a TLS proxy that sets it); see [operations.md](operations.md)"),
     Setting("TIME_ZONE", "`UTC`", "the time zone pages show times in"),
     Setting("STATIC_ROOT", "—", "folder `fabflow collectstatic` copies the static files into, for a front proxy"),
     Setting("FABFLOW_MEDIA_ROOT", "`<data dir>/files`", "where local asset files are kept"),
