@@ -10,6 +10,7 @@ import pytest
 from django.test.client import MULTIPART_CONTENT
 
 from fabflow import limits
+from fabflow.api import pagination
 from fabflow.files import services as file_services
 from fabflow.orders.models import Asset, Order, OrderEvent, Part, Product
 from tests.api.conftest import key_client, media_root, order_body  # noqa: F401 (fixtures)
@@ -506,3 +507,76 @@ def test_uploads_per_order_at_and_over_the_limit(key_client, order, monkeypatch,
         "conflict",
     )
     assert snapshot(media_root) == before
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/orders", "/products", "/parts"])
+def test_a_page_ends_where_its_documents_reach_the_byte_budget(key_client, monkeypatch, path):  # noqa: F811
+    for index in range(5):
+        key_client.post("/orders", order_body(f"Order {index}", data={"pad": "x" * 500}))
+    whole = key_client.get(f"{path}?limit=500").json()
+    assert whole["nextCursor"] is None
+    sizes = [len(json.dumps(item, separators=(",", ":"))) for item in whole["items"]]
+    # Room for two documents and a half: every page but the last holds two.
+    monkeypatch.setattr(pagination, "MAX_PAGE_BYTES", sizes[0] + sizes[1] + sizes[2] // 2)
+
+    pages, cursor = [], ""
+    while cursor is not None:
+        answer = key_client.get(f"{path}?limit=500" + (f"&cursor={cursor}" if cursor else ""))
+        assert answer.status_code == 200
+        pages.append([item["id"] for item in answer.json()["items"]])
+        cursor = answer.json()["nextCursor"]
+
+    ids = [item["id"] for item in whole["items"]]
+    assert [len(page) for page in pages] == [2] * (len(ids) // 2) + [len(ids) % 2] * (len(ids) % 2)
+    assert [item for page in pages for item in page] == ids
+
+
+def test_a_page_holds_one_document_larger_than_the_budget(key_client, monkeypatch):  # noqa: F811
+    key_client.post("/orders", order_body("First"))
+    key_client.post("/orders", order_body("Second"))
+    monkeypatch.setattr(pagination, "MAX_PAGE_BYTES", 10)
+
+    first = key_client.get("/orders").json()
+    second = key_client.get(f"/orders?cursor={first['nextCursor']}").json()
+
+    assert [item["name"] for item in first["items"]] == ["Second"]
+    assert [item["name"] for item in second["items"]] == ["First"]
+    assert second["nextCursor"] is None
+
+
+def widest(text: str) -> str:
+    """`text` padded to a full name with the characters JSON writes widest (\\u0001: 6 bytes)."""
+    return text + "\x01" * (limits.MAX_NAME_LENGTH - len(text))
+
+
+def test_an_order_at_every_bound_answers_at_most_3_mb(key_client):  # noqa: F811
+    parts_per_product = limits.MAX_PARTS_PER_ORDER // limits.MAX_PRODUCTS_PER_ORDER
+    empty_documents = 2 * (limits.MAX_PRODUCTS_PER_ORDER + limits.MAX_PARTS_PER_ORDER)
+    configuration = sized(
+        (limits.MAX_ORDER_DOCUMENTS_BYTES - empty_documents) // limits.MAX_PRODUCTS_PER_ORDER
+    )
+    body = order_body(
+        widest("Widest"),
+        tags=[widest(f"{index:02d}")[: limits.MAX_TAG_LENGTH] for index in range(limits.MAX_TAGS)],
+        data=sized(limits.MAX_JSON_DOCUMENT_BYTES),
+        addresses=[sized(limits.MAX_JSON_DOCUMENT_BYTES // limits.MAX_ADDRESSES - 1)]
+        * limits.MAX_ADDRESSES,
+        products=[
+            product(
+                name=widest(f"P{index}"),
+                configuration=configuration,
+                parts=[{"name": widest(f"{index}.{part}")} for part in range(parts_per_product)],
+            )
+            for index in range(limits.MAX_PRODUCTS_PER_ORDER)
+        ],
+    )
+    created = key_client.post("/orders", body)
+    assert created.status_code == 201, created.content[:500]
+
+    answer = key_client.get(f"/orders/{created.json()['id']}")
+
+    print(f"worst-case order answer: {len(answer.content):,} bytes")
+    assert len(answer.content) <= 3_000_000

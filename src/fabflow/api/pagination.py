@@ -3,10 +3,14 @@
 A cursor holds the sort values of the last row of a page, so the next page starts right after it
 whatever rows were inserted meanwhile: nothing is skipped or repeated, and no page costs more than
 the first (no OFFSET). Cursors are opaque to clients.
+
+A page also ends early once its documents reach MAX_PAGE_BYTES (it always holds one), its cursor
+continuing from there: every answer of a list stays bounded, whatever `limit` asks.
 """
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -15,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from fabflow.errors import InvalidInput
+from fabflow.limits import MAX_PAGE_BYTES
 from fabflow.orders import search
 
 DEFAULT_LIMIT = 50
@@ -22,17 +27,34 @@ MAX_LIMIT = 500
 BAD_CURSOR = "This cursor is not valid; start again without one"
 
 
-def paginate(queryset, *, keys, limit: int, cursor: str | None) -> tuple[list, str | None]:
-    """The ids of one page of `queryset` (ordered by `keys`) after `cursor`, and the next
-    page's cursor. Only the ids and the sort values are read: the page's documents are
-    written by the database (orders/documents.py)."""
+def paginate(
+    queryset, *, keys, limit: int, cursor: str | None, documents: Callable[[list], list[str]]
+) -> tuple[list[str], str | None]:
+    """One page of `queryset` (ordered by `keys`) after `cursor`: the JSON texts `documents`
+    writes for its rows (orders/documents.py), and the next page's cursor. Only ids and sort
+    values are read here; the page ends early where its documents reach MAX_PAGE_BYTES."""
     if cursor:
         queryset = _after(queryset, keys, _decode(cursor, queryset.model, keys))
     rows = list(queryset.values_list("pk", *[key.field for key in keys])[: limit + 1])
-    if len(rows) <= limit:
-        return [row[0] for row in rows], None
-    rows = rows[:limit]
-    return [row[0] for row in rows], _encode(list(rows[-1][1:]))
+    page = rows[:limit]
+    texts = documents([row[0] for row in page])
+    kept = _within_budget(texts)
+    if kept == len(texts) and len(rows) <= limit:
+        return texts, None
+    # A row deleted between the two reads has no text, so text `kept - 1` belongs to row
+    # `kept - 1` or a later one: continuing after that row may repeat a document, never skip one.
+    last = page[kept - 1] if kept < len(texts) else page[-1]
+    return texts[:kept], _encode(list(last[1:]))
+
+
+def _within_budget(texts: list[str]) -> int:
+    """How many of `texts`, from the first, fit in MAX_PAGE_BYTES (at least one)."""
+    size = 0
+    for count, text in enumerate(texts):
+        size += len(text) if text.isascii() else len(text.encode())
+        if count and size > MAX_PAGE_BYTES:
+            return count
+    return len(texts)
 
 
 def _encode(values: list) -> str:

@@ -162,6 +162,16 @@ def _order(order_id, *, status: int = 200) -> HttpResponse:
     return _document(order_documents([order_id])[0], status=status)
 
 
+def _listed(filterset, params, documents) -> tuple[list[str], str | None]:
+    return paginate(
+        filterset.qs,
+        keys=filterset.sort_keys,
+        limit=params.limit,
+        cursor=params.cursor,
+        documents=documents,
+    )
+
+
 # -- parameters ----------------------------------------------------------------------------------
 
 
@@ -246,10 +256,7 @@ def create_order(request, payload: OrderIn):
 @router.get("/orders", response=responses({200: OrderPage}), tags=["orders"], summary="List orders")
 def list_orders(request, params: Query[OrderListParams]):
     filterset = services.filter_orders(actor=request.auth, params=request.GET)
-    ids, next_cursor = paginate(
-        filterset.qs, keys=filterset.sort_keys, limit=params.limit, cursor=params.cursor
-    )
-    return _page(order_documents(ids), next_cursor)
+    return _page(*_listed(filterset, params, order_documents))
 
 
 @router.get("/orders/{order_id}", response=responses({200: OrderOut}, 404), tags=["orders"])
@@ -303,10 +310,7 @@ def list_order_tasks(request, order_id: UUID):
 def list_products(request, params: Query[ProductListParams]):
     """List products."""
     filterset = services.filter_products(actor=request.auth, params=request.GET)
-    ids, next_cursor = paginate(
-        filterset.qs, keys=filterset.sort_keys, limit=params.limit, cursor=params.cursor
-    )
-    return _page(product_documents(ids), next_cursor)
+    return _page(*_listed(filterset, params, product_documents))
 
 
 @router.get("/products/{product_id}", response=responses({200: ProductOut}, 404), tags=["products"])
@@ -320,10 +324,7 @@ def get_product(request, product_id: UUID):
 def list_parts(request, params: Query[PartListParams]):
     """List parts."""
     filterset = services.filter_parts(actor=request.auth, params=request.GET)
-    ids, next_cursor = paginate(
-        filterset.qs, keys=filterset.sort_keys, limit=params.limit, cursor=params.cursor
-    )
-    return _page(part_documents(ids), next_cursor)
+    return _page(*_listed(filterset, params, part_documents))
 
 
 @router.get("/parts/{part_id}", response=responses({200: PartOut}, 404), tags=["parts"])
