@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC
 from uuid import UUID
 
+from django.db import transaction
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -41,6 +42,7 @@ from fabflow.orders.documents import (
     order_documents,
     part_documents,
     product_documents,
+    task_documents,
 )
 from fabflow.orders.models import Asset, AssetKind, Order
 
@@ -276,8 +278,10 @@ def update_order(request, order_id: UUID, payload: OrderPatch):
         changes["tags"] = []
     if changes.get("data", {}) is None:
         changes["data"] = {}
-    order = services.update_order(actor=request.auth, order_id=order_id, **changes)
-    return _order(order.pk)
+    # The answer is written in the change's transaction: should it fail, nothing was changed.
+    with transaction.atomic():
+        order = services.update_order(actor=request.auth, order_id=order_id, **changes)
+        return _order(order.pk)
 
 
 @router.post(
@@ -300,7 +304,7 @@ def start_flow(request, order_id: UUID, payload: StartFlowIn):
 )
 def list_order_tasks(request, order_id: UUID):
     tasks = services.flow_service("list_tasks")(actor=request.auth, order_id=order_id)
-    return render(TaskList, {"items": [render_task(task) for task in tasks]})
+    return _document(f'{{"items":{json_array(task_documents([task.pk for task in tasks]))}}}')
 
 
 # -- products and parts --------------------------------------------------------------------------
