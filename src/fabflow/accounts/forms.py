@@ -70,7 +70,7 @@ class AddUserForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("access") == self.ACCESS_PASSWORD:
+        if cleaned.get("access") == self.ACCESS_PASSWORD and "password" not in self.errors:
             password = cleaned.get("password") or ""
             if not password:
                 self.add_error("password", "Enter an initial password, or e-mail a link instead.")

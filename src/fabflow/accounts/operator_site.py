@@ -24,6 +24,8 @@ class OperatorAdminSite(AdminSite):
     site_header = "Fabflow operator"
     site_title = "Fabflow operator"
     index_title = "Installation"
+    # No "View site" link: the organization pages are not an operator's.
+    site_url = None
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
