@@ -9,8 +9,8 @@ installation's storage, and the installation is empty (or `force` is given). The
 - a SQLite backup into a PostgreSQL installation (the move to PostgreSQL): the app database is
   copied row by row (`rowcopy`) and DBOS's system database starts empty. The progress of every
   flow is in the app database: tasks waiting for a person or a connector hold no workflow and
-  simply wait on, and each automatic task that was pending or running is enqueued again under
-  its own workflow id, so it runs (again, from its start, as after a crash) on the new database.
+  simply wait on, and each task that was pending or running is enqueued again under its own
+  workflow id, so it runs (again, from its start, as after a crash) on the new database.
 
 Then this release's migrations are applied, and the row counts are compared with the backup's.
 """
@@ -59,7 +59,7 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
             _move_to_postgresql(archive, dbos)
         call_command("migrate", interactive=False, verbosity=0)
         if source != app.engine:
-            requeued = requeue_automatic_tasks()
+            requeued = requeue_started_tasks()
         files.restore_stored_files(archive)
     counts = rowcopy.table_counts()
     expected = archive.manifest["counts"]
@@ -118,21 +118,18 @@ def _move_to_postgresql(archive: ExtractedArchive, dbos: Database) -> None:
     empty_database(dbos)
 
 
-def requeue_automatic_tasks() -> int:
-    """Enqueue every automatic task that is pending or running: on a new system database none
-    of them has a workflow. Enqueuing under the task's own workflow id is idempotent."""
+def requeue_started_tasks() -> int:
+    """Enqueue every task that is pending or running: each is (or was) carried by a workflow,
+    and on a new system database none of them has one. Enqueuing under the task's own workflow
+    id is idempotent; tasks waiting for a person or a connector hold no workflow."""
     from fabflow.flows import worker
     from fabflow.flows.models import TaskRun, TaskStatus
-    from fabflow.flows.registry import available_handlers
 
-    manual = [handler.key for handler in available_handlers() if handler.kind == "manual"]
     work = [
         (str(pk), attempt)
         for pk, attempt in TaskRun.objects.filter(
             status__in=[TaskStatus.PENDING, TaskStatus.RUNNING]
-        )
-        .exclude(handler_key__in=manual)
-        .values_list("pk", "attempt")
+        ).values_list("pk", "attempt")
     ]
     worker.enqueue(work)
     return len(work)

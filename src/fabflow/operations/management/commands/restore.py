@@ -37,5 +37,5 @@ class Command(BaseCommand):
         moved = " and moved to PostgreSQL" if summary.moved else ""
         self.stdout.write(
             f"Restored {sum(summary.counts.values())} rows{moved} from {path}; "
-            f"{summary.requeued} automatic flow tasks enqueued again"
+            f"{summary.requeued} flow tasks enqueued again"
         )
