@@ -204,7 +204,7 @@ class Installation:
     def start_web(self, index: int) -> None:
         port = self.web_ports[index]
         self.start(f"web{index + 1}", "web", "--host", "127.0.0.1", "--port", str(port))
-        if not wait_until(lambda: answers(f"http://127.0.0.1:{port}/sign-in/"), 60):
+        if not wait_until(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 60):
             raise SystemExit(f"web{index + 1} did not answer in 60 s:\n{self.logs()}")
 
     def kill(self, name: str) -> None:
@@ -538,6 +538,9 @@ def run_installation(args, installation, database_url, hook, signing_secret, mai
         installation.start(worker, "worker", "--id", worker)
     if not wait_until(lambda: heartbeats(database_url) >= 3, 60):
         raise SystemExit(f"the workers did not start in 60 s:\n{installation.logs()}")
+    for url in urls:
+        if not wait_until(lambda url=url: answers(f"{url}/readyz"), 30):
+            raise SystemExit(f"{url}/readyz did not answer 200 in 30 s:\n{installation.logs()}")
 
     say(f"creating orders for {args.seconds:g} s")
     load = Load()

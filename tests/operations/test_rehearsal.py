@@ -1,25 +1,28 @@
 """The production rehearsal (scripts/rehearsal.py): a short run in the PostgreSQL pass, and its
 checks, which must catch a lost, a doubled or a stray side effect."""
 
+import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
+from tests.operations.test_operations_doc import REPOSITORY, blocks
 
-import rehearsal  # noqa: E402  (a script beside scripts/with_postgres.py, not a package)
+# The rehearsal is a script beside scripts/with_postgres.py, not a package.
+sys.path.insert(0, str(REPOSITORY / "scripts"))
+
+import rehearsal
 
 
 @pytest.mark.scale_out
 @pytest.mark.timeout(240)
-def test_a_short_rehearsal_loses_no_order_and_runs_every_flow_once():
+def test_the_guides_rehearsal_loses_no_order_and_runs_every_flow_once():
+    *_first_steps, command = blocks("sh")
+    python, script, *arguments = shlex.split(command)
+    assert (python, script) == ("python", "scripts/rehearsal.py")
     finished = subprocess.run(
-        [sys.executable, str(SCRIPTS / "rehearsal.py"), "--seconds", "15", "--rate", "15"],
-        capture_output=True,
-        text=True,
+        [sys.executable, script, *arguments], cwd=REPOSITORY, capture_output=True, text=True
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr[-5000:]
     assert "violations           0\n" in finished.stdout
