@@ -1,7 +1,6 @@
 """The systemd units and environment file of deploy/: systemd accepts them, their commands are
 Fabflow's and run, and every variable they set is a setting Fabflow knows."""
 
-import os
 import shlex
 import shutil
 import signal
@@ -14,6 +13,7 @@ import httpx
 
 from fabflow import config
 from tests.flows.conftest import free_port
+from tests.operations.test_operations_doc import production_environment
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = ["fabflow-web.service", "fabflow-worker@.service"]
@@ -88,16 +88,7 @@ def exec_start(unit: str, **replacements: str) -> list[str]:
 
 
 def test_the_units_commands_serve_and_work_and_stop_cleanly_on_sigterm(tmp_path):
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FABFLOW_", "SMTP_", "S3_", "AWS_", "DATABASE_URL"))
-    }
-    settings = dict(environment_example())
-    # One machine, no mail server: SQLite and local files in the test's folder.
-    for scale_out_only in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL", "SMTP_HOST"):
-        settings.pop(scale_out_only)
-    env = {**inherited, **settings, "FABFLOW_DATA_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    env = {**production_environment(tmp_path), "HOME": str(tmp_path)}
     subprocess.run([sys.executable, "-m", "fabflow.cli", "migrate", "-v0"], env=env, check=True)
     port = free_port()
     web = subprocess.Popen(
