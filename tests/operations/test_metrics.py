@@ -1,5 +1,6 @@
 """/metrics: off without a token, the bearer's only, and exact figures from the database."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,11 @@ FLOW = [
         ],
     }
 ]
+
+
+def uuid7_at(moment) -> uuid.UUID:
+    """A time-ordered id as a row created at `moment` has."""
+    return uuid.UUID(int=(int(moment.timestamp() * 1000) << 80) | (0x7 << 76) | (0b10 << 62) | 1)
 
 
 def scrape(client, token=TOKEN):
@@ -83,7 +89,7 @@ def task(run, key, handler, status, *, at, started=None, finished=None, stage=0,
 
 @pytest.fixture
 def known_installation(admin_actor, space, stranger, stranger_space, metrics_on, tmp_path):
-    """Three orders of one organization and one of another; six tasks with known times."""
+    """Three orders of one organization and one of another; seven tasks with known times."""
     orders = [
         create_order(
             actor=admin_actor, space=space, name=f"R-{n}", products=ring_products(1, 1)
@@ -122,6 +128,12 @@ def known_installation(admin_actor, space, stranger, stranger_space, metrics_on,
         at=at, started=0, stage=1, is_overdue=True,
     )  # fmt: skip
     task(run, "mail-3", "send-email", TaskStatus.PENDING, at=at, stage=1)
+    # Created an hour before the histograms' window: counted, but in no histogram.
+    long_ago = at - timedelta(hours=1)
+    task(
+        run, "mail-old", "send-email", TaskStatus.SUCCEEDED,
+        at=long_ago, started=0, finished=7, stage=1, id=uuid7_at(long_ago),
+    )  # fmt: skip
     now = timezone.now()
     for scope, key, age in [
         (SignInFailure.Scope.ACCOUNT, "ada@ringmakers.test", 1),
@@ -157,7 +169,7 @@ def test_metrics_count_the_known_installation(client, known_installation):
         (("handler", "consume-rest-api"), ("outcome", "failed")): 1,
         (("handler", "consume-rest-api"), ("outcome", "succeeded")): 1,
         (("handler", "send-email"), ("outcome", "failed")): 1,
-        (("handler", "send-email"), ("outcome", "succeeded")): 1,
+        (("handler", "send-email"), ("outcome", "succeeded")): 2,
     }
     active = {
         labels: value for (name, labels), value in found.items() if name == "fabflow_tasks_active"
@@ -189,7 +201,7 @@ def test_metrics_histograms_of_task_durations_and_successor_latency(client, know
     found = samples(scrape(client))
     durations = "fabflow_task_duration_seconds"
     email = bucket_counts(found, durations, "send-email")
-    # 0.2 s and 3 s: cumulative counts per upper bound.
+    # 0.2 s and 3 s (not the 7 s of the task created before the window): cumulative counts.
     assert (email["0.1"], email["0.25"], email["2.5"], email["5.0"], email["+Inf"]) == (
         0,
         1,
@@ -197,8 +209,10 @@ def test_metrics_histograms_of_task_durations_and_successor_latency(client, know
         2,
         2,
     )
-    assert found[(f"{durations}_count", (("handler", "send-email"),))] == 2
-    assert found[(f"{durations}_sum", (("handler", "send-email"),))] == pytest.approx(3.2, abs=1e-3)
+    assert found[(f"{durations}_gcount", (("handler", "send-email"),))] == 2
+    assert found[(f"{durations}_gsum", (("handler", "send-email"),))] == pytest.approx(
+        3.2, abs=1e-3
+    )
     connector = bucket_counts(found, durations, "consume-rest-api")
     assert (connector["0.25"], connector["0.5"], connector["1.0"], connector["+Inf"]) == (
         0,
@@ -211,10 +225,10 @@ def test_metrics_histograms_of_task_durations_and_successor_latency(client, know
     latency = "fabflow_task_successor_latency_seconds"
     follow = bucket_counts(found, latency, "consume-rest-api")
     assert (follow["0.0025"], follow["0.005"], follow["0.01"], follow["0.025"]) == (0, 1, 1, 2)
-    assert found[(f"{latency}_sum", (("handler", "consume-rest-api"),))] == pytest.approx(
+    assert found[(f"{latency}_gsum", (("handler", "consume-rest-api"),))] == pytest.approx(
         0.024, abs=1e-3
     )
-    assert {dict(labels)["handler"] for (name, labels) in found if name == f"{latency}_count"} == {
+    assert {dict(labels)["handler"] for (name, labels) in found if name == f"{latency}_gcount"} == {
         "consume-rest-api"
     }
 
