@@ -282,8 +282,10 @@ KNOWN_SETTINGS = {setting.name: setting for setting in SETTINGS}
 OWNED_PREFIXES = ("FABFLOW_", "SMTP_", "S3_")
 # An export target's credentials live in variables named after the target's own prefix.
 EXPORT_CREDENTIAL_SUFFIXES = ("_ACCESS_KEY_ID", "_SECRET_ACCESS_KEY")
-# A variable this close to a known name (difflib's ratio) is taken for a misspelling of it.
+# A variable this close to a known name (difflib's ratio) is taken for a misspelling of it; one
+# with Fabflow's prefixes is compared more loosely, to suggest something.
 MISSPELLING_CUTOFF = 0.85
+SUGGESTION_CUTOFF = 0.7
 
 
 def unknown_settings(environ: dict) -> list[tuple[str, str | None]]:
@@ -298,7 +300,9 @@ def unknown_settings(environ: dict) -> list[tuple[str, str | None]]:
         closest = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=MISSPELLING_CUTOFF)
         if name.startswith(OWNED_PREFIXES) or closest:
             if not closest:
-                closest = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=0.5)
+                closest = difflib.get_close_matches(
+                    name, KNOWN_SETTINGS, n=1, cutoff=SUGGESTION_CUTOFF
+                )
             found.append((name, closest[0] if closest else None))
     return found
 
