@@ -30,6 +30,16 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "organization", "password1", "password2"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        """An operator's own form has no organization admin flag: operators are never admins."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_operator:
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "is_admin"]})
+            for title, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         """A user's organization, which decides member or operator, is kept once made."""
         return ["organization"] if obj is not None else []
