@@ -136,6 +136,11 @@ class MailHandler:
         return "250 OK"
 
 
+def answers_503_first(order_name: str) -> bool:
+    """Whether the receiver answers 503 to the first call for this order (every tenth)."""
+    return int(order_name.rsplit("-", 1)[1]) % FAILING_CALL_EVERY == 0
+
+
 def start_receiver(deliveries: Deliveries, signing_secret: dict) -> ThreadingHTTPServer:
     """An HTTP endpoint for the connector calls: checks each signature, records the call."""
 
@@ -150,8 +155,7 @@ def start_receiver(deliveries: Deliveries, signing_secret: dict) -> ThreadingHTT
             if not hmac.compare_digest(expected, self.headers.get("X-Fabflow-Signature", "")):
                 deliveries.problem(f"a call for {name} with a wrong signature")
             earlier = deliveries.record(name, self.headers.get("X-Fabflow-Delivery", ""))
-            failing = int(name.rsplit("-", 1)[1]) % FAILING_CALL_EVERY == 0 and earlier == 0
-            self.send_response(503 if failing else 200)
+            self.send_response(503 if answers_503_first(name) and earlier == 0 else 200)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"{}")
@@ -286,7 +290,7 @@ def fabflow_environment(root: Path, *, database_url: str, s3, smtp_port: int) ->
         "SMTP_PORT": str(smtp_port),
         "SMTP_TIMEOUT": "10",
         "FABFLOW_PUBLIC_URL": "https://127.0.0.1",
-        # The clients stand where the TLS proxy would, and say so in X-Forwarded-Proto.
+        # The clients stand where the TLS proxy would (see `api_headers`).
         "FABFLOW_TRUST_X_FORWARDED_PROTO": "true",
         # The receiver listens on loopback, which connectors may not call by default.
         "FABFLOW_ALLOW_PRIVATE_WEBHOOKS": "true",
@@ -320,7 +324,14 @@ def order_body(name: str, hook: str) -> dict:
 
 
 def drive(
-    *, urls: list[str], secret: str, hook: str, until: float, rate: float, clients: int, load: Load
+    *,
+    urls: list[str],
+    headers: dict[str, str],
+    hook: str,
+    until: float,
+    rate: float,
+    clients: int,
+    load: Load,
 ) -> None:
     """Create orders from `clients` threads until `until`, at most `rate` a second (0: no cap)."""
     numbers = itertools.count(1)
@@ -337,10 +348,6 @@ def drive(
             return next(numbers) if time.monotonic() < until else None
 
     def client(index: int) -> None:
-        headers = {
-            "Authorization": f"Bearer {secret}",
-            "X-Forwarded-Proto": "https",
-        }
         with httpx.Client(headers=headers, timeout=30) as http:
             while (number := next_number()) is not None:
                 name = f"R-{number}"
@@ -480,23 +487,40 @@ def flow_figures(database_url: str) -> tuple[int, float]:
 # --- the rehearsal ------------------------------------------------------------------------------
 
 
+@dataclass
+class Outside:
+    """The systems outside Fabflow that its flows reach, and what they received."""
+
+    mails: Deliveries
+    calls: Deliveries
+    hook: str  # the receiver's address, which every order's connector task calls
+    signing_secret: dict  # {"value": the space's secret}, once the space exists
+
+
 def rehearse(args, root: Path, database_url: str, s3) -> int:
     from aiosmtpd.controller import Controller
 
-    mails, calls = Deliveries(), Deliveries()
-    smtp = Controller(MailHandler(mails), hostname="127.0.0.1", port=free_port())
+    outside = Outside(mails=Deliveries(), calls=Deliveries(), hook="", signing_secret={})
+    smtp = Controller(MailHandler(outside.mails), hostname="127.0.0.1", port=free_port())
     smtp.start()
-    signing_secret = {"value": ""}
-    receiver = start_receiver(calls, signing_secret)
-    hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    receiver = start_receiver(outside.calls, outside.signing_secret)
+    outside.hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     (root / "home").mkdir()
     installation = Installation(
         root, fabflow_environment(root, database_url=database_url, s3=s3, smtp_port=smtp.port)
     )
     try:
-        return run_installation(
-            args, installation, database_url, hook, signing_secret, mails, calls
-        )
+        say("PostgreSQL, S3, SMTP and the receiver run; preparing the installation")
+        urls, api = bring_up(installation, database_url, outside)
+        load, driven = run_load(args, installation, urls, api, outside)
+        say("waiting for the flows to finish")
+        wait_for_flows(database_url, set(load.acknowledged), args.stall_seconds)
+        time.sleep(1)  # a repeated delivery still on its way is counted too
+        say("checking")
+        violations = report(args, database_url, api, load, driven, outside)
+        if violations:
+            print(installation.logs(), file=sys.stderr)
+        return 1 if violations else 0
     finally:
         installation.stop()
         receiver.shutdown()
@@ -516,23 +540,19 @@ def prepare(installation: Installation, database_url: str, signing_secret: dict)
     return secret.strip()
 
 
-def run_installation(args, installation, database_url, hook, signing_secret, mails, calls) -> int:
-    say("PostgreSQL, S3, SMTP and the receiver run; preparing the installation")
-    secret = prepare(installation, database_url, signing_secret)
+def bring_up(installation: Installation, database_url: str, outside: Outside):
+    """Prepare the installation, start the web processes, save the flow, start the workers;
+    return the web processes' addresses and an API client of the space's key."""
+    secret = prepare(installation, database_url, outside.signing_secret)
     say("migrated; an admin, a space and a key made; starting two web processes")
     installation.web_ports = [free_port(), free_port()]
     for index in range(2):
         installation.start_web(index)
     urls = [f"http://127.0.0.1:{port}" for port in installation.web_ports]
-    api = httpx.Client(
-        base_url=urls[0],
-        headers={"Authorization": f"Bearer {secret}", "X-Forwarded-Proto": "https"},
-        timeout=60,
-    )
-    created = api.post(
-        "/api/v1/flows", json={"name": "Rehearsal", "definition": FLOW_DEFINITION}
-    ).raise_for_status()
-    assert created.json()["key"] == FLOW_KEY, created.text
+    api = httpx.Client(base_url=urls[0], headers=api_headers(secret), timeout=60)
+    saved = api.post("/api/v1/flows", json={"name": "Rehearsal", "definition": FLOW_DEFINITION})
+    if saved.status_code != 201 or saved.json()["key"] != FLOW_KEY:
+        raise SystemExit(f"the flow was not saved: {saved.status_code} {saved.text}")
     say("the flow is saved; starting three workers")
     for worker in ("w1", "w2", "w3"):
         installation.start(worker, "worker", "--id", worker)
@@ -541,39 +561,46 @@ def run_installation(args, installation, database_url, hook, signing_secret, mai
     for url in urls:
         if not wait_until(lambda url=url: answers(f"{url}/readyz"), 30):
             raise SystemExit(f"{url}/readyz did not answer 200 in 30 s:\n{installation.logs()}")
+    return urls, api
 
+
+def api_headers(secret: str) -> dict[str, str]:
+    # The rehearsal stands where the TLS proxy would, and says so in X-Forwarded-Proto.
+    return {"Authorization": f"Bearer {secret}", "X-Forwarded-Proto": "https"}
+
+
+def run_load(args, installation: Installation, urls: list[str], api, outside: Outside):
+    """Create orders for `args.seconds` while crashing a worker and a web process; return the
+    load and the seconds it took."""
     say(f"creating orders for {args.seconds:g} s")
     load = Load()
     started = time.monotonic()
-    until = started + args.seconds
     chaos = threading.Thread(target=crash_on_the_way, args=(installation, started, args.seconds))
     chaos.start()
     drive(
         urls=urls,
-        secret=secret,
-        hook=hook,
-        until=until,
+        headers=dict(api.headers),
+        hook=outside.hook,
+        until=started + args.seconds,
         rate=args.rate,
         clients=args.clients,
         load=load,
     )
     driven = time.monotonic() - started
     chaos.join()
-    say("waiting for the flows to finish")
-    wait_for_flows(database_url, set(load.acknowledged), args.stall_seconds)
-    time.sleep(1)  # a repeated delivery still on its way is counted too
+    return load, driven
 
-    say("checking")
+
+def report(args, database_url: str, api, load: Load, driven: float, outside: Outside) -> list:
+    """Check every promise, print the figures and the violations; return the violations."""
     violations = list(load.violations)
     violations += check_orders(api, load)
     violations += check_runs(database_url, load)
-    mail_violations, mail_repeats = check_deliveries("e-mail", mails, load)
-    call_violations, call_repeats = check_deliveries("connector call", calls, load)
+    mail_violations, mail_repeats = check_deliveries("e-mail", outside.mails, load)
+    call_violations, call_repeats = check_deliveries("connector call", outside.calls, load)
     violations += mail_violations + call_violations
     flows, flow_seconds = flow_figures(database_url)
-    expected_call_repeats = sum(
-        1 for name in load.acknowledged if int(name.rsplit("-", 1)[1]) % FAILING_CALL_EVERY == 0
-    )
+    failed_on_purpose = sum(1 for name in load.acknowledged if answers_503_first(name))
     print(
         f"orders acknowledged  {len(load.acknowledged)} in {driven:.1f} s: "
         f"{len(load.acknowledged) / driven:.1f} orders/s ({args.clients} clients, "
@@ -582,15 +609,13 @@ def run_installation(args, installation, database_url, hook, signing_secret, mai
         f"end: {flows / flow_seconds if flow_seconds else 0:.1f} flows/s\n"
         f"creates sent again   {load.resent} (the killed web process's broken connections)\n"
         f"e-mails repeated     {mail_repeats} (same delivery id: at least once)\n"
-        f"calls repeated       {call_repeats} (same delivery id; {expected_call_repeats} "
+        f"calls repeated       {call_repeats} (same delivery id; {failed_on_purpose} "
         "were answered 503 on purpose)\n"
         f"violations           {len(violations)}"
     )
     for violation in violations[:30]:
         print(f"  {violation}")
-    if violations:
-        print(installation.logs(), file=sys.stderr)
-    return 1 if violations else 0
+    return violations
 
 
 def heartbeats(database_url: str) -> int:
