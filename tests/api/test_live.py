@@ -1,11 +1,13 @@
 """REST API v1 over real HTTP: a live server, concurrent clients, a schema-based fuzz run, and
 the examples of docs/api.md."""
 
+import json
 import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -67,9 +69,9 @@ def test_interactive_docs_work_without_a_network(server):
     assert httpx.get(f"{server.url}/api/v1/openapi.json").json()["info"]["title"] == "Fabflow API"
 
 
-@pytest.mark.timeout(240)
-def test_a_schema_based_fuzz_run_finds_nothing(server, api, tmp_path):
-    # Something to find for the operations that read one object.
+@pytest.mark.timeout(300)
+def test_a_stateful_schema_based_fuzz_run_finds_nothing(server, api, tmp_path):
+    # Something to find for the operations that read one object before any create succeeds.
     api.post("/orders", json=order_body("Fuzz seed"))
     result = subprocess.run(
         [
@@ -80,8 +82,16 @@ def test_a_schema_based_fuzz_run_finds_nothing(server, api, tmp_path):
             f"Authorization: Bearer {server.secret}",
             "--checks",
             "not_a_server_error,response_schema_conformance,status_code_conformance",
+            # The stateful phase follows the OpenAPI links from `POST /orders` to the ids it
+            # answers: reads, changes, flows and uploads are then called on real objects.
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
             "--max-time",
-            "60",
+            "100",
+            # NUL characters are refused wherever they stand (tests/security/test_bounds.py);
+            # bodies without them reach further.
+            "--generation-allow-x00",
+            "false",
             "--workers",
             "2",
             "--request-timeout",
@@ -89,20 +99,45 @@ def test_a_schema_based_fuzz_run_finds_nothing(server, api, tmp_path):
             "--seed",
             "20261127",
             "--no-color",
+            "--report",
+            "har",
+            "--report-dir",
+            str(tmp_path),
         ],
         capture_output=True,
         text=True,
-        timeout=200,
+        timeout=280,
         cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     summary = output[output.find("SUMMARY") :]
     assert "passed" in summary and "generated" in summary, fuzz_report(output)
     assert "Failures:" not in summary, fuzz_report(output)
+    assert "✅ Stateful" in summary, fuzz_report(output)
     # Errors of schemathesis itself ("Runtime Error", a crash inside the generator) say nothing
     # about the API; any other (a network error, a timeout) does.
     errors = re.findall(r"🚫 ([^:\n]+):", summary)
     assert set(errors) <= {"Runtime Error"}, fuzz_report(output)
+    calls = answered_calls(next(tmp_path.glob("*.json")))
+    orders = {order["id"] for order in api.get("/orders", params={"limit": 500}).json()["items"]}
+    # Real ids reached the calls on one object: a file was uploaded, a change saved, and a flow
+    # asked to start on an order that exists.
+    assert any(path[2:] == ["assets"] and status == 201 for _, path, status in calls)
+    assert any(method == "PATCH" and status == 200 for method, _, status in calls)
+    assert any(path[2:] == ["flow"] and path[1] in orders for _, path, _ in calls)
+
+
+def answered_calls(har: Path) -> list[tuple[str, list[str], int]]:
+    """(method, path under /api/v1 split at its slashes, status) of every call a HAR report holds."""
+    entries = json.loads(har.read_text())["log"]["entries"]
+    return [
+        (
+            entry["request"]["method"],
+            urlsplit(entry["request"]["url"]).path.removeprefix("/api/v1/").split("/"),
+            entry["response"]["status"],
+        )
+        for entry in entries
+    ]
 
 
 def fuzz_report(output: str) -> str:

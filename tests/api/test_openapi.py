@@ -91,3 +91,37 @@ def test_request_bodies_refuse_unknown_fields(schema):
 
     assert order["additionalProperties"] is False
     assert order["required"] == ["name", "products"]
+
+
+def test_links_lead_from_an_answer_to_the_calls_its_ids_open(schema):
+    operation_ids = {operation["operationId"] for _, _, operation in operations(schema)}
+    links = {
+        (method, path, code, name): link
+        for path, method, operation in operations(schema)
+        for code, answer in operation["responses"].items()
+        for name, link in answer.get("links", {}).items()
+    }
+
+    assert {link["operationId"] for link in links.values()} <= operation_ids
+    created = {name for method, path, code, name in links if path == "/api/v1/orders"}
+    assert created == {
+        "GetOrder",
+        "UpdateOrder",
+        "StartFlow",
+        "ListOrderTasks",
+        "UploadOrderAsset",
+        "GetProduct",
+        "UploadProductAsset",
+        "GetPart",
+        "UploadPartAsset",
+    }
+    assert links[("post", "/api/v1/orders", "201", "GetPart")]["parameters"] == {
+        "part_id": "$response.body#/products/0/parts/0/id"
+    }
+
+
+def test_amounts_are_described_as_bounded_decimal_strings(schema):
+    unit_value = schema["components"]["schemas"]["ProductIn"]["properties"]["unitValue"]
+
+    assert unit_value["type"] == "string"
+    assert unit_value["pattern"] == r"^[0-9]{1,10}(\.[0-9]{1,2})?$"

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.http import HttpResponse
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError, to_json
 
 from fabflow.bounds import check_document
@@ -46,7 +46,19 @@ def _bounded_document(value):
 # A time with its zone, stored as UTC (databases refuse offsets beyond ±15:59).
 Moment = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+# Described as CONTRACT.md's decimal string, which pins its digits; a JSON number is accepted too.
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_AMOUNT, decimal_places=2),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+            "description": f"A decimal amount in euro, from 0 to {MAX_AMOUNT}",
+            "examples": ["129.90"],
+        }
+    ),
+]
 Tag = Annotated[str, Field(max_length=MAX_TAG_LENGTH)]
 # A JSON object (or list) a client stores with an order, a product, a part or a task.
 DOCUMENT_BOUNDS = (

@@ -209,12 +209,47 @@ class PartListParams(ListParams):
     ordering: str | None = Field(None, description="name or createdAt; prefix - for descending")
 
 
+# -- links ---------------------------------------------------------------------------------------
+# OpenAPI links from an answer to the calls its ids open, for clients and for the stateful
+# schema tests that follow them (tests/api/test_live.py).
+
+
+def _link(operation: str, parameter: str, pointer: str) -> dict:
+    return {
+        "operationId": f"fabflow_{operation}",
+        "parameters": {parameter: f"$response.body#{pointer}"},
+    }
+
+
+def _links(status: int, **links: dict) -> dict:
+    return {"responses": {status: {"links": links}}}
+
+
+ORDER_LINKS = {
+    "GetOrder": _link("orders_api_get_order", "order_id", "/id"),
+    "UpdateOrder": _link("orders_api_update_order", "order_id", "/id"),
+    "StartFlow": _link("orders_api_start_flow", "order_id", "/id"),
+    "ListOrderTasks": _link("orders_api_list_order_tasks", "order_id", "/id"),
+    "UploadOrderAsset": _link("orders_api_upload_order_asset", "order_id", "/id"),
+    "GetProduct": _link("orders_api_get_product", "product_id", "/products/0/id"),
+    "UploadProductAsset": _link("orders_api_upload_product_asset", "product_id", "/products/0/id"),
+    "GetPart": _link("orders_api_get_part", "part_id", "/products/0/parts/0/id"),
+    "UploadPartAsset": _link("orders_api_upload_part_asset", "part_id", "/products/0/parts/0/id"),
+}
+TASK_LINKS = {
+    f"{action.title()}Task": _link(f"api_flows_{action}_task", "task_id", "/items/0/id")
+    for action in ("confirm", "reject", "retry", "skip")
+}
+ASSET_LINKS = {"DownloadAsset": _link("orders_api_download_asset", "asset_id", "/id")}
+
+
 # -- orders --------------------------------------------------------------------------------------
 
 
 @router.post(
     "/orders",
     response=responses({200: OrderOut, 201: OrderOut}, 403, 404, 409, 413),
+    openapi_extra={"responses": {200: {"links": ORDER_LINKS}, 201: {"links": ORDER_LINKS}}},
     tags=["orders"],
     summary="Create an order (or get it back when the same request is sent again)",
 )
@@ -299,6 +334,7 @@ def start_flow(request, order_id: UUID, payload: StartFlowIn):
 @router.get(
     "/orders/{order_id}/tasks",
     response=responses({200: TaskList}, 404),
+    openapi_extra=_links(200, **TASK_LINKS),
     tags=["orders"],
     summary="The order's task runs",
 )
@@ -371,7 +407,7 @@ def upload(request, *, owner_type: str, owner_id):
 @router.post(
     "/orders/{order_id}/assets",
     response=responses({201: AssetOut}, 403, 404, 409, 413),
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra={**UPLOAD_BODY, **_links(201, **ASSET_LINKS)},
     tags=["assets"],
     summary="Attach a file to an order",
 )
@@ -382,7 +418,7 @@ def upload_order_asset(request, order_id: UUID):
 @router.post(
     "/products/{product_id}/assets",
     response=responses({201: AssetOut}, 403, 404, 409, 413),
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra={**UPLOAD_BODY, **_links(201, **ASSET_LINKS)},
     tags=["assets"],
     summary="Attach a file to a product",
 )
@@ -393,7 +429,7 @@ def upload_product_asset(request, product_id: UUID):
 @router.post(
     "/parts/{part_id}/assets",
     response=responses({201: AssetOut}, 403, 404, 409, 413),
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra={**UPLOAD_BODY, **_links(201, **ASSET_LINKS)},
     tags=["assets"],
     summary="Attach a file to a part",
 )
