@@ -2,10 +2,13 @@
 while orders are created and flows run restores whole into a new installation (on PostgreSQL
 too: the move from SQLite), flows in flight go on there, and refused restores change nothing."""
 
+import json
 import threading
+from hashlib import sha256
 
 import pytest
 
+from tests.files.conftest import s3_environment, s3_server, s3_storage  # noqa: F401 (fixtures)
 from tests.operations.installations import ENGINES, manifest_of, new_installation
 
 pytestmark = pytest.mark.timeout(240)
@@ -194,3 +197,36 @@ def member_offset(archive) -> int:
             if info.name.startswith("database/app."):
                 return info.offset_data
     raise AssertionError(f"no app database in {archive}")
+
+
+def test_on_s3_a_backup_lists_every_object_and_a_restore_refuses_when_one_is_gone(
+    request, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from fabflow.operations import files
+    from fabflow.operations.archive import ArchiveWriter, Refused, extract_verified
+
+    prefix = request.getfixturevalue("s3_storage")["prefix"]
+    design = default_storage.save("assets/a/design.stl", ContentFile(b"solid ring"))
+    preview = default_storage.save("assets/b/preview.png", ContentFile(b"\x89PNG"))
+    writer = ArchiveWriter(tmp_path / "files.tar")
+    stored = files.add_stored_files(writer)
+    writer.close({"storage": stored})
+
+    archive = extract_verified(tmp_path / "files.tar", tmp_path / "extracted")
+    assert stored == {"kind": "s3", "files": 2, "location": prefix}
+    assert json.loads(archive.member("objects.json").read_text()) == [
+        {"name": f"{prefix}/{design}", "size": 10, "sha256": sha256(b"solid ring").hexdigest()},
+        {"name": f"{prefix}/{preview}", "size": 4, "sha256": sha256(b"\x89PNG").hexdigest()},
+    ]
+    files.check_restorable(archive)
+
+    default_storage.delete(preview)
+    with pytest.raises(Refused) as refusal:
+        files.check_restorable(archive)
+    assert str(refusal.value) == (
+        "1 objects listed in the backup are missing from the bucket or changed size, "
+        f"e.g. {prefix}/{preview}"
+    )
