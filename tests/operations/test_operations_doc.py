@@ -6,9 +6,13 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.flows.conftest import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GUIDE = REPOSITORY / "docs" / "operations.md"
@@ -145,3 +149,80 @@ def test_the_nginx_configuration_is_valid(tmp_path, certificate):
     )
     assert tested.returncode == 0, tested.stderr
     assert "test is successful" in tested.stderr
+
+
+def nginx_site(tmp_path, certificate, *, tls_port: int, plain_port: int, web_port: int) -> Path:
+    """The guide's nginx configuration on this machine's free ports, in a file of its own."""
+    (site,) = blocks("nginx")
+    replacements = {
+        CERTIFICATE: str(certificate[0]),
+        PRIVATE_KEY: str(certificate[1]),
+        "listen 443 ssl;": f"listen 127.0.0.1:{tls_port} ssl;",
+        "listen 80;": f"listen 127.0.0.1:{plain_port};",
+        "http://127.0.0.1:8000;": f"http://127.0.0.1:{web_port};",
+    }
+    for old, new in replacements.items():
+        assert old in site
+        site = site.replace(old, new)
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n"
+    )
+    return tmp_path / "nginx.conf"
+
+
+def wait_for(url: str, **options) -> httpx.Response:
+    """The first answer of `url`, while its server starts (a loaded machine may take a minute)."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            return httpx.get(url, timeout=30, **options)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_through_the_guides_nginx_the_sign_in_form_works_over_https(tmp_path, certificate):
+    env = production_environment(tmp_path)
+    subprocess.run([sys.executable, "-m", "fabflow.cli", "migrate", "-v0"], env=env, check=True)
+    web_port, tls_port, plain_port = free_port(), free_port(), free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "fabflow.cli", "web", "--port", str(web_port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    configuration = nginx_site(
+        tmp_path, certificate, tls_port=tls_port, plain_port=plain_port, web_port=web_port
+    )
+    nginx = subprocess.Popen(["nginx", "-c", str(configuration), "-p", str(tmp_path)])
+    try:
+        wait_for(f"http://127.0.0.1:{web_port}/healthz")
+        site = {"headers": {"Host": "orders.example.com"}, "verify": False}
+        plain = wait_for(f"http://127.0.0.1:{plain_port}/sign-in/", **site)
+        assert plain.status_code == 301
+        assert plain.headers["location"] == "https://orders.example.com/sign-in/"
+        with httpx.Client(base_url=f"https://127.0.0.1:{tls_port}", **site) as browser:
+            page = browser.get("/sign-in/")
+            assert page.status_code == 200
+            answer = browser.post(
+                "/sign-in/",
+                data={
+                    "email": "nobody@example.com",
+                    "password": "not the password",
+                    "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+                },
+                headers={
+                    "Origin": "https://orders.example.com",
+                    "Referer": "https://orders.example.com/sign-in/",
+                },
+            )
+        # Past CSRF (which would answer 403) to the sign-in itself, which refuses the password.
+        assert answer.status_code == 401
+    finally:
+        for process in (nginx, web):
+            process.terminate()
+        assert web.wait(timeout=30) == 0
+        nginx.wait(timeout=30)
