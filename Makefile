@@ -5,8 +5,13 @@ BIN = $(VENV)/bin
 
 .PHONY: run test test-sqlite test-postgres lint bench clean
 
+# `make run PORT=8080 HOST=0.0.0.0`: where the server listens (and, unless FABFLOW_PUBLIC_URL
+# is set, the address a connector's updateUrl gives).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(VENV)/.installed
-	$(BIN)/fabflow serve
+	$(BIN)/fabflow serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test lint test-sqlite test-postgres
 

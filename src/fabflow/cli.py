@@ -3,18 +3,24 @@
 fabflow serve    migrate, create the first admin on a new database, run web and worker
 fabflow web      run the web server only (scale-out)
 fabflow worker   run the order-flow engine only (scale-out: one or more per machine)
+fabflow check    Django's checks, the settings in force, and a try of every service used
 fabflow migrate | createadmin | createkey | demo | <any Django management command>
 """
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fabflow.settings")
     command = argv[0] if argv else "help"
+    refusal = missing_database(command)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 1
     if command == "serve":
         return serve(argv[1:])
     if command == "web":
@@ -35,12 +41,57 @@ def manage(argv: list[str]) -> int:
     return 0
 
 
+# The commands that may make a new database (a new installation, or one restored from a
+# backup), and those that need none: every other command refuses to run without one.
+CREATES_DATABASE = frozenset({"serve", "migrate", "restore"})
+NEEDS_NO_DATABASE = frozenset(
+    {"help", "-h", "--help", "version", "--version", "check", "makemigrations", "collectstatic"}
+)
+
+
+def missing_database(command: str) -> str | None:
+    """Why `command` must not run here: the embedded SQLite database it would use does not
+    exist, so it would make a new, empty one and fail later with "no such table"."""
+    from fabflow import config
+
+    url = config.database_url()
+    if command in CREATES_DATABASE | NEEDS_NO_DATABASE or not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    if str(path) == ":memory:" or path.exists():
+        return None
+    return (
+        f"fabflow {command}: there is no Fabflow database at {path}.\n"
+        f"Fabflow looks for it in FABFLOW_DATA_DIR, which is ./var of the folder the command "
+        f"runs in ({Path.cwd()}) unless set.\n"
+        "Run the command from the folder of your installation, or point it at the database:\n"
+        f"  FABFLOW_DATA_DIR=/path/to/installation/var fabflow {command} …\n"
+        f"  DATABASE_URL=postgres://user:password@host/name fabflow {command} …\n"
+        "To make a new installation here, run `fabflow serve` (or `fabflow migrate`)."
+    )
+
+
+def public_url(host: str, port: int) -> str:
+    """The address `fabflow serve` is reached at: FABFLOW_PUBLIC_URL when set, else its own
+    host and port (a wildcard host is reached on this machine at 127.0.0.1)."""
+    configured = os.environ.get("FABFLOW_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    reachable = "127.0.0.1" if host in {"", "0.0.0.0", "::", "[::]"} else host
+    if ":" in reachable and not reachable.startswith("["):
+        reachable = f"[{reachable}]"
+    return f"http://{reachable}:{port}"
+
+
 def serve(argv: list[str]) -> int:
     """The embedded mode: one command that prepares the database and runs everything."""
     parser = argparse.ArgumentParser(prog="fabflow serve")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
+    # Read by the settings of this process and of the web and worker it starts: a connector's
+    # updateUrl points at the port Fabflow really serves on.
+    os.environ["FABFLOW_PUBLIC_URL"] = public_url(args.host, args.port)
 
     import django
 
@@ -52,7 +103,7 @@ def serve(argv: list[str]) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     created = bootstrap_if_empty()
-    url = f"http://{args.host}:{args.port}/"
+    url = f"{settings.FABFLOW_PUBLIC_URL}/"
     if created is not None:
         print(
             "\nA new Fabflow installation was created. Keep these, they are shown only once:\n"
@@ -67,7 +118,7 @@ def serve(argv: list[str]) -> int:
         print(
             f"No SMTP_HOST set: outgoing e-mail is kept in {settings.EMAIL_FILE_PATH}", flush=True
         )
-    print(f"Fabflow is serving at {url}", flush=True)
+    print(f"Fabflow is serving at {url} (open it in your browser)", flush=True)
     from fabflow.supervisor import Supervisor
 
     children = {
