@@ -14,14 +14,15 @@ mkdirSync(outDir, { recursive: true });
 const pkgVersion = (name) =>
   JSON.parse(readFileSync(join(here, "node_modules", ...name.split("/"), "package.json"), "utf8")).version;
 const versions = Object.fromEntries(
-  ["htmx.org", "codemirror", "@codemirror/view", "@codemirror/state", "@codemirror/lang-json", "@codemirror/lint", "ajv", "ajv-formats"]
+  ["htmx.org", "codemirror", "@codemirror/view", "@codemirror/state", "@codemirror/lang-json", "@codemirror/lint", "@cfworker/json-schema"]
     .map((n) => [n, pkgVersion(n)]),
 );
 
 // 1. htmx: copied as shipped.
 copyFileSync(require.resolve("htmx.org/dist/htmx.min.js"), join(outDir, "htmx.min.js"));
 
-// 2. CodeMirror 6 + ajv editor bundle (CodeMirror injects its own CSS, so no .css file).
+// 2. CodeMirror 6 + @cfworker/json-schema editor bundle (CodeMirror injects its own CSS, so no
+//    .css file: the page gives it a CSP nonce, see opts.styleNonce).
 await build({
   entryPoints: [join(here, "src", "index.js")],
   outfile: join(outDir, "flow-editor.js"),

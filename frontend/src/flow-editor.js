@@ -1,4 +1,4 @@
-// Fabflow order-flow JSON editor: CodeMirror 6 + JSON Schema validation (ajv).
+// Fabflow order-flow JSON editor: CodeMirror 6 + JSON Schema validation (@cfworker/json-schema).
 //
 // Built into src/fabflow/web/static/vendor/flow-editor.js by `npm run build`.
 // Exposes window.FabflowEditor.create(textareaOrDiv, {doc, schema, onChange, ...}).
@@ -9,9 +9,7 @@ import { EditorView } from "@codemirror/view";
 import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { linter, lintGutter, forceLinting } from "@codemirror/lint";
-import Ajv from "ajv";
-import Ajv2020 from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import { Validator } from "@cfworker/json-schema";
 
 const VALUE_TYPES = new Set(["Object", "Array", "String", "Number", "True", "False", "Null"]);
 
@@ -120,45 +118,59 @@ export function pathToRange(state, path) {
 // Schema validation
 // ---------------------------------------------------------------------------
 
+// @cfworker/json-schema interprets the schema: it never compiles code (no eval, no new Function),
+// so the page's Content-Security-Policy needs no 'unsafe-eval'.
 function compileSchema(schema) {
   if (schema == null) return { validate: null, error: null };
   try {
     if (typeof schema === "string") schema = JSON.parse(schema);
     const draft = String(schema.$schema || "");
-    const Cls = /draft-0[467]/.test(draft) ? Ajv : Ajv2020;
-    const ajv = new Cls({ allErrors: true, strict: false, allowUnionTypes: true });
-    addFormats(ajv);
-    return { validate: ajv.compile(schema), error: null };
+    const version = /draft-04/.test(draft) ? "4" : /draft-0[67]/.test(draft) ? "7" : /2019-09/.test(draft) ? "2019-09" : "2020-12";
+    const validator = new Validator(schema, version, false);
+    return { validate: (data) => validator.validate(data), error: null };
   } catch (e) {
     return { validate: null, error: e };
   }
 }
 
-function describeAjvError(err) {
-  const p = err.params || {};
+// Errors that only say that a part below failed: that part's own error is reported where it is.
+const SUMMARY_KEYWORDS = new Set([
+  "properties", "patternProperties", "items", "prefixItems", "additionalItems", "contains", "allOf",
+  "$ref", "$dynamicRef", "$recursiveRef", "if", "then", "else", "dependentSchemas", "false",
+]);
+
+const quotedName = (err) => (/"([^"]*)"/.exec(err.error) || [])[1];
+
+function describeSchemaError(err) {
   switch (err.keyword) {
-    case "required": return `missing required property "${p.missingProperty}"`;
-    case "additionalProperties": return `property "${p.additionalProperty}" is not allowed`;
-    case "unevaluatedProperties": return `property "${p.unevaluatedProperty}" is not allowed`;
-    case "enum": return `${err.message}: ${(p.allowedValues || []).map((v) => JSON.stringify(v)).join(", ")}`;
-    case "const": return `must be ${JSON.stringify(p.allowedValue)}`;
-    default: return err.message || err.keyword;
+    case "required": return `missing required property "${quotedName(err)}"`;
+    case "additionalProperties":
+    case "unevaluatedProperties": return `property "${quotedName(err)}" is not allowed`;
+    default: return err.error.replace(/\.$/, "");
   }
 }
 
+function instancePath(location) {
+  return parsePointer(location.replace(/^#/, "")).map((segment) => decodeURIComponent(segment));
+}
+
 function schemaDiagnostics(state, validate, data, tree) {
-  if (!validate || validate(data)) return [];
+  if (!validate) return [];
+  const result = validate(data);
+  if (result.valid) return [];
   const out = [];
   const seen = new Set();
-  for (const err of validate.errors || []) {
-    let path = parsePointer(err.instancePath);
+  for (const err of result.errors) {
+    if (SUMMARY_KEYWORDS.has(err.keyword)) continue;
+    let path = instancePath(err.instanceLocation);
     let nameOnly = false;
-    const p = err.params || {};
-    const extra = p.additionalProperty ?? p.unevaluatedProperty ?? p.propertyName;
-    if (extra !== undefined && err.keyword !== "required") { path = path.concat([extra]); nameOnly = true; }
+    if (err.keyword === "additionalProperties" || err.keyword === "unevaluatedProperties") {
+      path = path.concat([quotedName(err)]);
+      nameOnly = true;
+    }
     const res = resolvePath(state, path, tree);
     const { from, to } = rangeFor(res, { nameOnly });
-    const message = `${formatPath(path)}: ${describeAjvError(err)}`;
+    const message = `${formatPath(path)}: ${describeSchemaError(err)}`;
     const key = `${from}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -225,6 +237,7 @@ function toText(doc) {
  * @param {(value: string, editor: object) => void} [opts.onChange]
  * @param {(diagnostics: object[], editor: object) => void} [opts.onDiagnostics] after every lint pass
  * @param {string} [opts.height] CSS height of the editor (default "28rem")
+ * @param {string} [opts.styleNonce] the nonce the page's Content-Security-Policy gives styles
  * @param {boolean} [opts.readOnly]
  * @param {number} [opts.lintDelay] ms (default 300)
  * @param {boolean} [opts.keepServerErrorsOnEdit] default false: server errors clear on the first edit
@@ -291,6 +304,8 @@ export function create(target, opts = {}) {
     serverField,
     baseTheme,
     EditorView.theme({ "&": { height: opts.height || "28rem" } }),
+    // CodeMirror writes its styles into a <style> element: the page's policy lets it in by nonce.
+    EditorView.cspNonce.of(opts.styleNonce || ""),
     EditorState.readOnly.of(!!opts.readOnly),
     EditorView.updateListener.of((u) => {
       if (!u.docChanged) return;

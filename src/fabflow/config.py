@@ -207,6 +207,18 @@ def default_storage(storage_url: str, *, media_root: str) -> dict:
     }
 
 
+def presigned_download_origins() -> list[str]:
+    """The origins presigned S3 download addresses have: the S3_ENDPOINT_URL server's, with
+    its bucket subdomains (virtual addressing), or AWS's."""
+    from urllib.parse import urlsplit
+
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if not endpoint:
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+
+
 # --- The declaration of every setting ------------------------------------------------------
 
 
@@ -231,7 +243,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEBUG", "`false`", "Django's debug pages, with tracebacks; never in production"),
     Setting("ALLOWED_HOSTS", "`127.0.0.1,localhost,[::1]`", "comma-separated host names the server answers"),
     Setting("CSRF_TRUSTED_ORIGINS", "—", "e.g. `https://orders.example.com` behind a proxy"),
-    Setting("HTTPS", "`true`", "in production mode, whether cookies are sent over HTTPS only"),
+    Setting("HTTPS", "`true`", "in production mode, whether the site is served over HTTPS only: secure cookies, plain-HTTP requests redirected, HSTS"),
+    Setting("HSTS_SECONDS", "31536000 (a year)", "in production mode over HTTPS, how long browsers keep to HTTPS for this host (`Strict-Transport-Security`)"),
+    Setting("HSTS_INCLUDE_SUBDOMAINS", "`true`", "whether that HSTS rule covers the host names under this one too"),
+    Setting("HSTS_PRELOAD", "`false`", "adds `preload` to the HSTS rule, for a domain submitted to the browsers' preload list"),
     Setting("FABFLOW_TRUST_X_FORWARDED_PROTO", "`false`", "take `X-Forwarded-Proto: https` as the request's scheme (only behind a TLS proxy that sets it); see [operations.md](operations.md)"),
     Setting("TIME_ZONE", "`UTC`", "the time zone pages show times in"),
     Setting("STATIC_ROOT", "—", "folder `fabflow collectstatic` copies the static files into, for a front proxy"),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fabflow.web.middleware.ContentSecurityPolicyMiddleware",
     # First, so that every log line of a request carries its id (fabflow.logs).
     "fabflow.operations.middleware.RequestIdMiddleware",
     # Serves the vendored static files from the web processes themselves (no CDN, no proxy).
@@ -153,6 +154,34 @@ if config.env_bool("FABFLOW_TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Production mode over HTTPS (HTTPS=true, the default): plain-HTTP requests are redirected to
+# HTTPS (the probes excepted: load balancers call them over plain HTTP), and browsers are told to
+# use HTTPS only for HSTS_SECONDS, on this host and, with HSTS_INCLUDE_SUBDOMAINS, the hosts
+# under it.
+SECURE_SSL_REDIRECT = IS_PRODUCTION and config.env_bool("HTTPS", True)
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
+SECURE_HSTS_SECONDS = config.env_int("HSTS_SECONDS", 365 * 24 * 3600) if SECURE_SSL_REDIRECT else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is for a domain that submits itself to the browsers' list, and is hard to undo: an
+# operator's choice (HSTS_PRELOAD), so the deployment check's reminder of it is silenced.
+SECURE_HSTS_PRELOAD = config.env_bool("HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The Content-Security-Policy of every page, in every mode but DEBUG's (fabflow.web.middleware):
+# scripts and styles come from Fabflow's static files only, never inline, and no page may be
+# framed. Images may be data: addresses (the stylesheet's icons) and, with presigned downloads,
+# come from the S3 server that thumbnails redirect to.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"]
+    + (config.presigned_download_origins() if FABFLOW_PRESIGNED_DOWNLOADS else []),
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # Logs: the message alone (text) or one JSON object per line with the request's or task's
 # context (json); see docs/observability.md. A request's id comes from X-Request-ID only when

@@ -121,6 +121,16 @@ def browser():
         browser.close()
 
 
+# Every page reports what its Content-Security-Policy blocked; a test's pages must block nothing.
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def page(browser, fabflow_server):
     context = browser.new_context(
@@ -128,10 +138,20 @@ def page(browser, fabflow_server):
         viewport={"width": 1366, "height": 860},
         accept_downloads=True,
     )
+    violations = []
+    context.expose_function("reportPolicyViolation", lambda text: violations.append(text))
+    context.add_init_script(REPORT_POLICY_VIOLATIONS)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert violations == [], "\n".join(violations)
 
 
 def screenshot(page, name: str) -> None:

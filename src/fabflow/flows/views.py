@@ -19,6 +19,7 @@ from fabflow.errors import FabflowError
 from fabflow.flows import services
 from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
 from fabflow.flows.schema import LOC, flow_json_schema
+from fabflow.web.middleware import styles_by_nonce
 
 # What a new flow starts with: one stage of one manual task, to be edited in the JSON editor.
 STARTER_DEFINITION = [
@@ -81,6 +82,7 @@ def flow_create(request: HttpRequest) -> HttpResponse:
     return _list_page(request, actor, form=form, status=422)
 
 
+@styles_by_nonce
 @login_required
 @require_http_methods(["GET", "POST"])
 def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpResponse:

@@ -12,19 +12,36 @@ The few rules of the answer live here as SQL: ids in their dashed form, times in
 "2024-05-01T09:30:00[.123456]Z", money with two decimals, a product's deadline falling back to
 its order's, an owner's thumbnail (its newest preview image) and an order's tasks (those of its
 latest run).
+
+A stored value the answer cannot hold as its schema says (a time that is no time or beyond year
+9999, an amount beyond its column's precision, JSON that does not parse or has another shape, a
+status no version defines) is answered as null, and logged at WARNING on `fabflow.stored` with
+its row's id (fabflow.fields reads the same rows this way for the pages). The SQL writes such a
+value as a marker text naming the row; the marker holds a secret drawn when the process starts,
+so no stored text can pass for one.
 """
 
 import json
+import logging
+import re
+import secrets
 from uuid import UUID
 
 from django.db import connection
 from pydantic_core import to_json
 
 from fabflow.accounts.models import ProductSpace
-from fabflow.flows.models import TaskRun
-from fabflow.orders.models import Asset, AssetKind, Order, Part, Product
+from fabflow.flows.models import TaskRun, TaskStatus
+from fabflow.orders.models import Asset, AssetKind, Order, OrderStatus, Part, Product
+
+logger = logging.getLogger("fabflow.stored")
 
 API_ROOT = "/api/v1"
+# Stands, in the SQL's answer, for a value that cannot be answered: `MARKER<table>.<field>:<id>`.
+MARKER = f"fabflow-invalid-{secrets.token_hex(16)}:"
+MARKED = re.compile(f'"{MARKER}([a-z_]+)\\.([a-z_]+):([^"]*)"')
+# The largest amount a money column holds: 14 digits, 2 of them decimals.
+MONEY_BOUND = "1e12"
 
 ORDER = Order._meta.db_table
 PRODUCT = Product._meta.db_table
@@ -45,6 +62,21 @@ def _pairs(fields: dict[str, str]) -> str:
     return ", ".join(f"'{key}', {value}" for key, value in fields.items())
 
 
+def _marker(table: str, field: str, id_text: str) -> str:
+    """The SQL of the marker answered for the unreadable `field` of the row `id_text`."""
+    return f"('{MARKER}{table}.{field}:' || {id_text})"
+
+
+def _checked(column: str, value: str, is_valid: str, marker: str) -> str:
+    """`value` (written from `column`) where the stored value `is_valid`, else the marker;
+    NULL stays NULL (tested second: most columns hold no NULL)."""
+    return f"CASE WHEN {is_valid} THEN {value} WHEN {column} IS NULL THEN NULL ELSE {marker} END"
+
+
+def _one_of(column: str, choices) -> str:
+    return f"{column} IN ({', '.join(repr(str(choice)) for choice in choices)})"
+
+
 class _SQLite:
     """How each piece of a document is written in SQLite's SQL."""
 
@@ -58,16 +90,38 @@ class _SQLite:
         )
 
     @staticmethod
-    def time(column: str) -> str:
-        return f"replace({column}, ' ', 'T') || 'Z'"
+    def time(column: str, marker: str) -> str:
+        # Django writes "YYYY-MM-DD HH:MM:SS[.ffffff]"; datetime() gives back the same seconds
+        # only for such a text, and (moved by nothing) only for a day the calendar has: Feb 30
+        # becomes Mar 2. Python has no year 0.
+        is_valid = (
+            f"length({column}) IN (19, 26) "
+            f"AND datetime({column}, '+0 days') = substr({column}, 1, 19) "
+            f"AND substr({column}, 1, 4) <> '0000'"
+        )
+        return _checked(column, f"replace({column}, ' ', 'T') || 'Z'", is_valid, marker)
 
     @staticmethod
-    def json(column: str) -> str:
-        return f"json({column})"
+    def json(column: str, shape: str, marker: str) -> str:
+        # json() fails on text that is no JSON. Django writes JSON without leading spaces: its
+        # first character tells the shape, cheaper to read than json_type().
+        first = {"object": "{", "array": "[[]"}[shape]
+        is_valid = f"{column} GLOB '{first}*' AND json_valid({column})"
+        return _checked(column, f"json({column})", is_valid, marker)
 
     @staticmethod
-    def money(column: str) -> str:
-        return f"printf('%%.2f', {column})"
+    def words(column: str, marker: str) -> str:
+        """A JSON array of strings (tags)."""
+        is_valid = (
+            f"{column} GLOB '[[]*' AND json_valid({column}) AND NOT EXISTS "
+            f"(SELECT 1 FROM json_each({column}) WHERE json_each.type <> 'text')"
+        )
+        return _checked(column, f"json({column})", is_valid, marker)
+
+    @staticmethod
+    def money(column: str, marker: str) -> str:
+        is_valid = f"typeof({column}) IN ('integer', 'real') AND abs({column}) < {MONEY_BOUND}"
+        return _checked(column, f"printf('%%.2f', {column})", is_valid, marker)
 
     @staticmethod
     def boolean(column: str) -> str:
@@ -117,16 +171,29 @@ class _PostgreSQL:
         return f"{column}::text"
 
     @staticmethod
-    def time(column: str) -> str:
-        return POSTGRESQL_TIME_TEXT.format(column=column)
+    def time(column: str, marker: str) -> str:
+        # timestamptz holds `infinity` and years up to 294276, beyond an ISO 8601 answer.
+        is_valid = f"{column} >= '0001-01-01Z' AND {column} < '10000-01-01Z'"
+        return _checked(column, POSTGRESQL_TIME_TEXT.format(column=column), is_valid, marker)
 
     @staticmethod
-    def json(column: str) -> str:
-        return column
+    def json(column: str, shape: str, marker: str) -> str:
+        is_valid = f"jsonb_typeof({column}) = '{shape}'"
+        return _checked(column, column, is_valid, f"to_jsonb({marker})")
 
     @staticmethod
-    def money(column: str) -> str:
-        return f"{column}::text"  # numeric(14, 2) writes its two decimals
+    def words(column: str, marker: str) -> str:
+        """A JSON array of strings (tags)."""
+        is_valid = (
+            f"jsonb_typeof({column}) = 'array' "
+            f"AND NOT jsonb_path_exists({column}, '$[*] ? (@.type() != \"string\")')"
+        )
+        return _checked(column, column, is_valid, f"to_jsonb({marker})")
+
+    @staticmethod
+    def money(column: str, marker: str) -> str:
+        # numeric(14, 2) writes its two decimals, and holds NaN.
+        return _checked(column, f"{column}::text", f"{column} <> 'NaN'", marker)
 
     @staticmethod
     def boolean(column: str) -> str:
@@ -158,8 +225,12 @@ class _PostgreSQL:
     @staticmethod
     def compact(text: str) -> str:
         # json_build_object writes `"key" : value, …`: written again the way every other answer
-        # of the API is (and SQLite's are), for clients that read the text itself.
-        return to_json(json.loads(text)).decode()
+        # of the API is (and SQLite's are), for clients that read the text itself. A document
+        # nesting deeper than Python parses (stored by hand) is answered as PostgreSQL wrote it.
+        try:
+            return to_json(json.loads(text)).decode()
+        except (RecursionError, ValueError):
+            return text
 
     @staticmethod
     def ids(column: str, ids: list) -> tuple[str, list]:
@@ -172,17 +243,48 @@ def _sql():
     return _SQLite if connection.vendor == "sqlite" else _PostgreSQL
 
 
+class _Row:
+    """The checked values of a row of `table` under the alias `alias` (see `_checked`)."""
+
+    def __init__(self, sql, table: str, alias: str, *, id_text: str | None = None):
+        self.sql, self.table, self.alias = sql, table, alias
+        self.id_text = id_text or sql.own_id(alias)
+
+    def _marker(self, field: str) -> str:
+        return _marker(self.table, field, self.id_text)
+
+    def time(self, field: str) -> str:
+        return self.sql.time(f"{self.alias}.{field}", self._marker(field))
+
+    def money(self, field: str) -> str:
+        return self.sql.money(f"{self.alias}.{field}", self._marker(field))
+
+    def object(self, field: str) -> str:
+        return self.sql.json(f"{self.alias}.{field}", "object", self._marker(field))
+
+    def array(self, field: str) -> str:
+        return self.sql.json(f"{self.alias}.{field}", "array", self._marker(field))
+
+    def words(self, field: str) -> str:
+        return self.sql.words(f"{self.alias}.{field}", self._marker(field))
+
+    def choice(self, field: str, choices) -> str:
+        column = f"{self.alias}.{field}"
+        return _checked(column, column, _one_of(column, choices), self._marker(field))
+
+
 def _asset_document(sql, a: str) -> str:
+    row = _Row(sql, ASSET, a)
     return sql.object(
         {
-            "id": sql.own_id(a),
+            "id": row.id_text,
             "filename": f"{a}.filename",
             "contentType": f"{a}.content_type",
             "size": f"{a}.size",
             "sha256": f"{a}.sha256",
-            "kind": f"{a}.kind",
-            "createdAt": sql.time(f"{a}.created_at"),
-            "downloadUrl": _download_url(sql.own_id(a)),
+            "kind": row.choice("kind", AssetKind.values),
+            "createdAt": row.time("created_at"),
+            "downloadUrl": _download_url(row.id_text),
         }
     )
 
@@ -217,14 +319,15 @@ def _part_document(
 ) -> str:
     """A part `t`; `product_id` and `order_id`, the text of its product's and order's ids
     where the query has them already."""
+    row = _Row(sql, PART, t)
     return sql.object(
         {
-            "id": sql.own_id(t),
+            "id": row.id_text,
             "productId": product_id or sql.id(f"{t}.product_id"),
             "orderId": order_id or sql.id(f"{t}.order_id"),
             "name": f"{t}.name",
-            "data": sql.json(f"{t}.data"),
-            "createdAt": sql.time(f"{t}.created_at"),
+            "data": row.object("data"),
+            "createdAt": row.time("created_at"),
             **_files(sql, "part", f"{t}.id"),
         }
     )
@@ -234,21 +337,23 @@ def _product_document(sql, p: str, o: str, *, order_id: str | None = None) -> st
     """A product `p` of the order `o` (both table aliases); `order_id` as in `_part_document`."""
     files = _files(sql, "product", f"{p}.id")
     order_id = order_id or sql.id(f"{p}.order_id")
+    row = _Row(sql, PRODUCT, p)
+    order = _Row(sql, ORDER, o, id_text=order_id)
     return sql.object(
         {
-            "id": sql.own_id(p),
+            "id": row.id_text,
             "orderId": order_id,
             "orderName": f"{o}.name",
             "name": f"{p}.name",
             "units": f"{p}.units",
-            "unitValue": sql.money(f"{p}.unit_value"),
-            "deadline": f"coalesce({sql.time(f'{p}.deadline')}, {sql.time(f'{o}.deadline')})",
-            "configuration": sql.json(f"{p}.configuration"),
-            "data": sql.json(f"{p}.data"),
-            "createdAt": sql.time(f"{p}.created_at"),
+            "unitValue": row.money("unit_value"),
+            "deadline": f"coalesce({row.time('deadline')}, {order.time('deadline')})",
+            "configuration": row.object("configuration"),
+            "data": row.object("data"),
+            "createdAt": row.time("created_at"),
             "thumbnailUrl": files["thumbnailUrl"],
             "parts": sql.array(
-                _part_document(sql, "pt", product_id=sql.own_id(p), order_id=order_id),
+                _part_document(sql, "pt", product_id=row.id_text, order_id=order_id),
                 PART,
                 "pt",
                 f"pt.product_id = {p}.id",
@@ -260,18 +365,19 @@ def _product_document(sql, p: str, o: str, *, order_id: str | None = None) -> st
 
 
 def _task_document(sql, t: str) -> str:
+    row = _Row(sql, TASK, t)
     return sql.object(
         {
-            "id": sql.own_id(t),
+            "id": row.id_text,
             "key": f"{t}.task_key",
             "stageKey": f"{t}.stage_key",
             "handlerKey": f"{t}.handler_key",
             "title": f"{t}.title",
-            "status": f"{t}.status",
+            "status": row.choice("status", TaskStatus.values),
             "attempt": f"{t}.attempt",
-            "startedAt": sql.time(f"{t}.started_at"),
-            "deadlineAt": sql.time(f"{t}.deadline_at"),
-            "finishedAt": sql.time(f"{t}.finished_at"),
+            "startedAt": row.time("started_at"),
+            "deadlineAt": row.time("deadline_at"),
+            "finishedAt": row.time("finished_at"),
             "overdue": sql.boolean(f"{t}.is_overdue"),
             "error": f"{t}.error",
         }
@@ -280,27 +386,28 @@ def _task_document(sql, t: str) -> str:
 
 def _order_document(sql, o: str) -> str:
     files = _files(sql, "order", f"{o}.id")
+    row = _Row(sql, ORDER, o)
     # Run ids grow with time: the greatest is the latest run's.
     latest_run = (
         f"(SELECT r.run_id FROM {TASK} r WHERE r.order_id = {o}.id ORDER BY r.run_id DESC LIMIT 1)"
     )
     return sql.object(
         {
-            "id": sql.own_id(o),
+            "id": row.id_text,
             "name": f"{o}.name",
-            "status": f"{o}.status",
-            "value": sql.money(f"{o}.value"),
-            "deadline": sql.time(f"{o}.deadline"),
-            "createdAt": sql.time(f"{o}.created_at"),
-            "updatedAt": sql.time(f"{o}.updated_at"),
+            "status": row.choice("status", OrderStatus.values),
+            "value": row.money("value"),
+            "deadline": row.time("deadline"),
+            "createdAt": row.time("created_at"),
+            "updatedAt": row.time("updated_at"),
             "spaceKey": "s.key",
             "flowKey": f"nullif({o}.flow_key, '')",
-            "tags": sql.json(f"{o}.tags"),
-            "data": sql.json(f"{o}.data"),
-            "addresses": sql.json(f"{o}.addresses"),
+            "tags": row.words("tags"),
+            "data": row.object("data"),
+            "addresses": row.array("addresses"),
             "thumbnailUrl": files["thumbnailUrl"],
             "products": sql.array(
-                _product_document(sql, "p", o, order_id=sql.own_id(o)),
+                _product_document(sql, "p", o, order_id=row.id_text),
                 PRODUCT,
                 "p",
                 f"p.order_id = {o}.id",
@@ -332,7 +439,16 @@ def _documents(select: str, table: str, ids: list, *, join: str = "") -> list[st
         cursor.execute(statement, params)
         found = dict(cursor.fetchall())
     texts = (found.get(str(value if isinstance(value, UUID) else UUID(value))) for value in ids)
-    return [sql.compact(text) for text in texts if text is not None]
+    return [sql.compact(_unmarked(text)) for text in texts if text is not None]
+
+
+def _unmarked(text: str) -> str:
+    """`text` with every marker answered as null, each logged with its row's id."""
+    if MARKER not in text:
+        return text
+    for table, field, row_id in MARKED.findall(text):
+        logger.warning("Stored value not readable: %s %s, field %s", table, row_id, field)
+    return MARKED.sub("null", text)
 
 
 def order_documents(order_ids: list) -> list[str]:
@@ -355,6 +471,11 @@ def product_documents(product_ids: list) -> list[str]:
 def part_documents(part_ids: list) -> list[str]:
     """The JSON texts of the parts `part_ids`, in that order."""
     return _documents(_part_document(_sql(), "x"), PART, part_ids)
+
+
+def task_documents(task_ids: list) -> list[str]:
+    """The JSON texts of the task runs `task_ids`, in that order."""
+    return _documents(_task_document(_sql(), "x"), TASK, task_ids)
 
 
 def page_statement(page: str) -> str:

@@ -15,6 +15,12 @@
  *   Flash           <button class="close" data-dismiss> inside .message removes it
  *   Keep query      <form data-keep-query>: on submit its action takes the page's current query
  *                   string (filters and sort pushed by htmx), so e.g. an export is sorted like the page
+ *   Next from URL   <form hx-post=… data-next-from-location>: its htmx requests send `next` = the
+ *                   page's current path and query (which htmx may have pushed since the page loaded)
+ *   Reject dialog   <button data-reject-url="…" data-task-title="…"> opens #reject-dialog with
+ *                   #reject-form posting to that address (a new task empties the reason)
+ *
+ * No inline script, no eval: the pages' Content-Security-Policy allows scripts from files only.
  */
 (function () {
   "use strict";
@@ -200,6 +206,31 @@
     const action = new URL(form.getAttribute("action") || window.location.pathname, window.location.href);
     action.search = window.location.search;
     form.setAttribute("action", action.pathname + action.search);
+  });
+
+  /* ---------- htmx requests that say which page they come from ---------- */
+  document.addEventListener("htmx:configRequest", (ev) => {
+    const elt = ev.detail.elt;
+    if (elt && elt.matches && elt.matches("[data-next-from-location]")) {
+      ev.detail.parameters.next = window.location.pathname + window.location.search;
+    }
+  });
+
+  /* ---------- the reject dialog of a task ---------- */
+  document.addEventListener("click", (ev) => {
+    const button = ev.target.closest("[data-reject-url]");
+    const dialog = document.getElementById("reject-dialog");
+    const form = document.getElementById("reject-form");
+    if (!button || !dialog || !form) return;
+    if (form.getAttribute("action") !== button.dataset.rejectUrl) {
+      form.setAttribute("action", button.dataset.rejectUrl);
+      form.reason.value = "";
+      const error = document.getElementById("reject-error");
+      if (error) error.remove();
+    }
+    document.getElementById("reject-task-name").textContent = button.dataset.taskTitle || "";
+    dialog.showModal();
+    form.reason.focus();
   });
 
   /* ---------- wiring ---------- */
