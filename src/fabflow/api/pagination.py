@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from fabflow.errors import InvalidInput
+from fabflow.fields import InvalidValue, printable
 from fabflow.limits import MAX_PAGE_BYTES
 from fabflow.orders import search
 
@@ -71,6 +72,10 @@ def _json(value):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):
         return str(value)
+    if isinstance(value, InvalidValue):
+        # As stored (fabflow.fields): the next page goes on after it where its field can read
+        # the text back (an amount beyond its precision); elsewhere the cursor is refused.
+        return printable(value.raw)
     return value
 
 

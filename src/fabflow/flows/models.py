@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from fabflow import records
+from fabflow import fields, records
 from fabflow.accounts.models import Organization, ProductSpace, User
 from fabflow.ids import uuid7
 from fabflow.orders.models import Order
@@ -31,8 +31,8 @@ class OrderFlow(models.Model):
     space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="flows")
     key = models.SlugField(max_length=100)
     name = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
+    updated_at = fields.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["space", "name"]
@@ -72,11 +72,11 @@ class FlowVersion(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     flow = models.ForeignKey(OrderFlow, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    definition = models.JSONField()
+    definition = fields.JSONField(shape=list)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["flow", "-number"]
@@ -113,9 +113,9 @@ class FlowRun(models.Model):
     )
     stage_index = models.PositiveIntegerField(default=0)
     # The tags the current stage added to the order, taken off again when the stage ends.
-    added_tags = models.JSONField(default=list, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    added_tags = fields.JSONField(default=list, blank=True, shape=list)
+    started_at = fields.DateTimeField(default=timezone.now)
+    finished_at = fields.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -149,15 +149,15 @@ class TaskRun(models.Model):
     handler_key = models.CharField(max_length=100)
     title = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tags = fields.JSONField(default=list, blank=True, shape=list)
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     attempt = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    started_at = models.DateTimeField(null=True, blank=True)
-    deadline_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
+    started_at = fields.DateTimeField(null=True, blank=True)
+    deadline_at = fields.DateTimeField(null=True, blank=True)
+    finished_at = fields.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
-    result = models.JSONField(default=dict, blank=True)
+    result = fields.JSONField(default=dict, blank=True, shape=dict)
     error = models.TextField(blank=True)
     # The credential in a connector's updateUrl; unique so a feedback call finds its task.
     feedback_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -188,10 +188,10 @@ class WorkerHeartbeat(models.Model):
     executor_id = models.CharField(max_length=100, primary_key=True)
     hostname = models.CharField(max_length=200, blank=True)
     pid = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField(default=timezone.now)
-    seen_at = models.DateTimeField(default=timezone.now)
+    started_at = fields.DateTimeField(default=timezone.now)
+    seen_at = fields.DateTimeField(default=timezone.now)
     # Set once another worker has taken this one's work over.
-    taken_over_at = models.DateTimeField(null=True, blank=True)
+    taken_over_at = fields.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["executor_id"]

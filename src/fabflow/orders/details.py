@@ -7,7 +7,7 @@ order, the live part of the page refreshes itself over htmx. Every action calls 
 `flows/services.py` and comes back to the page.
 """
 
-import json
+import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -19,15 +19,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.accounts.actors import Actor
 from fabflow.errors import FabflowError, InvalidInput, NotFound
+from fabflow.fields import InvalidValue, printable
 from fabflow.flows import services as flow_services
 from fabflow.flows.models import FlowRunStatus, TaskRun, TaskStatus
 from fabflow.flows.registry import UnknownHandler, get_handler
-from fabflow.flows.schema import iter_tasks
+from fabflow.limits import MAX_FLOW_NEXT_DEPTH, MAX_FLOW_STAGES, MAX_FLOW_TASKS
 from fabflow.orders import services
 from fabflow.orders.api import thumbnail_url
 from fabflow.orders.documents import asset_url
 from fabflow.orders.models import Asset, OrderEvent, OrderEventType, OrderStatus
+from fabflow.web import display
 
+logger = logging.getLogger(__name__)
+
+STATUS_LABELS = dict(OrderStatus.choices)
+EVENT_LABELS = dict(OrderEventType.choices)
 LIVE_REGION = "order-live"
 # How often the live part of the order page refreshes while a flow works on the order.
 LIVE_REFRESH_SECONDS = 2
@@ -163,10 +169,10 @@ def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
         .first()
     )
     tasks = list(flow_services.list_tasks(actor=actor, order_id=order.pk))
-    user_tags = set(request.user.tags or ())
+    user_tags = set(display.texts(request.user.tags))
     for task in tasks:
         task.is_manual = _is_manual(task.handler_key)
-        task.is_mine = bool(user_tags.intersection(task.tags or ()))
+        task.is_mine = bool(user_tags.intersection(display.texts(task.tags)))
         task.can_answer = task.is_manual and task.status == TaskStatus.WAITING
         task.can_recover = task.status == TaskStatus.FAILED or (
             task.is_overdue and task.status in ACTIVE_TASK_STATUSES
@@ -180,11 +186,11 @@ def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
     is_running = run is not None and run.status == FlowRunStatus.RUNNING
     return {
         "order": order,
-        "status_label": OrderStatus(order.status).label,
+        "status_label": display.choice(order, "status", STATUS_LABELS),
         "products": products,
         "thumbnail": thumbnail,
         "run": run,
-        "stages": _flow_stages(run, tasks) if run is not None else [],
+        "stages": _flow_stages(run, tasks) if run is not None else None,
         "action_tasks": action_tasks,
         "manual_done": manual_done,
         "files": _files(actor, order),
@@ -210,36 +216,83 @@ def _is_manual(handler_key: str) -> bool:
         return False
 
 
-def _flow_stages(run, tasks: list[TaskRun]) -> list[dict]:
+def _flow_stages(run, tasks: list[TaskRun]) -> list[dict] | None:
+    """The run's pinned definition drawn stage by stage; None, logged, when what is stored is
+    not a definition this page can draw (written by hand or by an older version)."""
     by_key = {task.task_key: task for task in tasks}
+    definition = run.flow_version.definition
     stages = []
-    for index, stage in enumerate(run.flow_version.definition):
-        nodes = [
-            FlowNode(
-                key=definition["key"],
-                title=(definition.get("payload") or {}).get("title") or definition["key"],
-                handler_key=definition["handlerKey"],
-                after=parent,
-                task=by_key.get(definition["key"]),
+    try:
+        if not isinstance(definition, list) or len(definition) > MAX_FLOW_STAGES:
+            raise _Undrawable
+        for index, stage in enumerate(definition):
+            nodes = [
+                FlowNode(
+                    key=task["key"],
+                    title=display.json_text(
+                        _mapping(task.get("payload")).get("title") or task["key"]
+                    ),
+                    handler_key=str(task["handlerKey"]),
+                    after=parent,
+                    task=by_key.get(task["key"]),
+                )
+                for task, parent in _stage_tasks(_mapping(stage).get("tasks"))
+            ]
+            stages.append(
+                {
+                    "key": stage["key"],
+                    "name": display.json_text(stage.get("name") or stage["key"]),
+                    "tags": display.texts(stage.get("tags")),
+                    "state": _stage_state(run, index),
+                    "nodes": nodes,
+                }
             )
-            for definition, parent in iter_tasks(stage["tasks"])
-        ]
-        if index < run.stage_index or run.status == FlowRunStatus.SUCCEEDED:
-            state = "done"
-        elif index == run.stage_index:
-            state = "current"
-        else:
-            state = "later"
-        stages.append(
-            {
-                "key": stage["key"],
-                "name": stage.get("name") or stage["key"],
-                "tags": stage.get("tags", []),
-                "state": state,
-                "nodes": nodes,
-            }
+    except (_Undrawable, KeyError, TypeError):
+        logger.warning(
+            "Stored flow definition not drawable: flow version %s, on order %s",
+            run.flow_version.pk,
+            run.order_id,
         )
+        return None
     return stages
+
+
+class _Undrawable(Exception):
+    """A stored flow definition that is not made of stages of tasks, within the bounds."""
+
+
+def _mapping(value) -> dict:
+    if not isinstance(value, dict):
+        raise _Undrawable
+    return value
+
+
+def _stage_tasks(tasks) -> list[tuple[dict, str]]:
+    """Every task of a stage with its parent's key, `next` chains included, depth first, as
+    far as the flow format's bounds allow (a stored definition may nest without end)."""
+    if not isinstance(tasks, list):
+        raise _Undrawable
+    found: list[tuple[dict, str]] = []
+    stack = [(task, "", 0) for task in reversed(tasks)]
+    while stack:
+        task, parent, depth = stack.pop()
+        task = _mapping(task)
+        found.append((task, parent))
+        children = task.get("next") or []
+        if len(found) > MAX_FLOW_TASKS or not isinstance(children, list):
+            raise _Undrawable
+        if children and depth >= MAX_FLOW_NEXT_DEPTH:
+            raise _Undrawable
+        stack.extend((child, task["key"], depth + 1) for child in reversed(children))
+    return found
+
+
+def _stage_state(run, index: int) -> str:
+    if index < run.stage_index or run.status == FlowRunStatus.SUCCEEDED:
+        return "done"
+    if index == run.stage_index:
+        return "current"
+    return "later"
 
 
 @dataclass(frozen=True)
@@ -284,42 +337,59 @@ def _timeline(order) -> list[dict]:
 
 
 def describe_event(event: OrderEvent) -> str:
-    """One line saying what happened, in words."""
-    details = event.details or {}
-    kind = event.type
+    """One line saying what happened, in words; what is stored is shown as far as it reads."""
+    text = _event_text(event.type, display.mapping(event.details))
+    if isinstance(event.details, InvalidValue):
+        text += f" — details: {display.invalid_text(event.details)}"
+    elif event.type not in EVENT_LABELS:
+        text = display.choice_text(event, "type", EVENT_LABELS)
+    return text
+
+
+def _event_text(kind: str, details: dict) -> str:
+    said = {name: printable(value) for name, value in details.items() if name != "changes"}
     if kind == OrderEventType.CREATED:
         return (
-            f"Order created with {details.get('products', 0)} product(s) and "
-            f"{details.get('parts', 0)} part(s), worth € {details.get('value', '')}"
+            f"Order created with {said.get('products', '0')} product(s) and "
+            f"{said.get('parts', '0')} part(s), worth € {said.get('value', '')}"
         )
     if kind == OrderEventType.UPDATED:
-        changed = ", ".join(sorted(details.get("changes", {})))
-        return f"Changed {changed}" if changed else "Order updated"
+        changes = details.get("changes")
+        changed = ", ".join(sorted(printable(name) for name in changes or ()))
+        return (
+            f"Changed {changed}"
+            if changed and isinstance(changes, dict | list)
+            else "Order updated"
+        )
     if kind == OrderEventType.STATUS_CHANGED:
         before = _status_label(details.get("from"))
         after = _status_label(details.get("to"))
         return f"Status changed from {before} to {after}"
     if kind in (OrderEventType.ASSET_ADDED, OrderEventType.ASSET_REPLACED):
         verb = "added" if kind == OrderEventType.ASSET_ADDED else "replaced"
-        return f"File {details.get('filename', '')} {verb} ({details.get('kind', 'other')})"
+        return f"File {said.get('filename', '')} {verb} ({said.get('kind', 'other')})"
     if kind == OrderEventType.FLOW_STARTED:
-        return f"Flow {details.get('flowKey', '')} v{details.get('version', '?')} started"
+        return f"Flow {said.get('flowKey', '')} v{said.get('version', '?')} started"
     if kind == OrderEventType.STAGE_STARTED:
-        return f"Stage {details.get('stageName') or details.get('stageKey', '')} started"
+        return f"Stage {said.get('stageName') or said.get('stageKey', '')} started"
     if kind == OrderEventType.FLOW_FINISHED:
         return "Flow finished"
-    label = OrderEventType(kind).label if kind in OrderEventType.values else kind
-    text = f"{label}: {details.get('taskKey', '')}".rstrip(": ")
-    if details.get("attempt", 1) > 1:
-        text += f" (attempt {details['attempt']})"
+    text = f"{EVENT_LABELS.get(kind, kind)}: {said.get('taskKey', '')}".rstrip(": ")
+    attempt = details.get("attempt", 1)
+    if isinstance(attempt, int) and attempt > 1:
+        text += f" (attempt {attempt})"
     for extra in ("reason", "comment", "error", "feedback"):
         if details.get(extra):
-            text += f" — {details[extra]}"
+            text += f" — {said[extra]}"
     return text
 
 
 def _status_label(value) -> str:
-    return OrderStatus(value).label if value in OrderStatus.values else str(value)
+    return (
+        STATUS_LABELS[value]
+        if isinstance(value, str) and value in STATUS_LABELS
+        else printable(value)
+    )
 
 
 # -- product and part ---------------------------------------------------------------------------
@@ -365,10 +435,10 @@ def _thumbnail(assets) -> str | None:
 
 def _value_rows(values) -> list[tuple[str, str]]:
     """A parameter → value object as rows of text; nested values are shown as JSON."""
-    if not isinstance(values, dict):
-        return [("", json.dumps(values, ensure_ascii=False))] if values else []
+    if isinstance(values, InvalidValue):
+        return [("", display.invalid_html(values))]
     return [
-        (str(name), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        (printable(name), display.json_text(value))
         # PostgreSQL's jsonb does not keep the order of keys: sort them so every database agrees.
-        for name, value in sorted(values.items())
+        for name, value in sorted(display.mapping(values).items())
     ]

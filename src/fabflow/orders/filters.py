@@ -193,7 +193,7 @@ class OrderFilterSet(SortedFilterSet):
             return queryset.filter(tags__contains=[tag])
         table = queryset.model._meta.db_table
         return queryset.extra(
-            where=[f"EXISTS (SELECT 1 FROM json_each({table}.tags) WHERE json_each.value = %s)"],
+            where=[f"EXISTS (SELECT 1 FROM json_each({_tags(table)}) WHERE json_each.value = %s)"],
             params=[tag],
         )
 
@@ -207,11 +207,17 @@ class OrderFilterSet(SortedFilterSet):
         placeholders = ", ".join(["%s"] * len(tags))
         return queryset.extra(
             where=[
-                f"EXISTS (SELECT 1 FROM json_each({table}.tags) "
+                f"EXISTS (SELECT 1 FROM json_each({_tags(table)}) "
                 f"WHERE json_each.value IN ({placeholders}))"
             ],
             params=tags,
         )
+
+
+def _tags(table: str) -> str:
+    """SQLite's json_each() over an order's tags; none where what is stored is no JSON (it
+    would fail the whole list)."""
+    return f"CASE WHEN json_valid({table}.tags) THEN {table}.tags END"
 
 
 class ProductFilterSet(SortedFilterSet):

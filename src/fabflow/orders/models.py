@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from fabflow import fields
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
 from fabflow.ids import uuid7
 
@@ -39,17 +40,17 @@ class Order(TenantModel):
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED
     )
-    value = models.DecimalField(max_digits=14, decimal_places=2)
-    deadline = models.DateTimeField(null=True, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    addresses = models.JSONField(default=list, blank=True)
+    value = fields.DecimalField(max_digits=14, decimal_places=2)
+    deadline = fields.DateTimeField(null=True, blank=True)
+    tags = fields.JSONField(default=list, blank=True, shape=list)
+    data = fields.JSONField(default=dict, blank=True, shape=dict)
+    addresses = fields.JSONField(default=list, blank=True, shape=list)
     # The key of the flow requested at creation, kept so an identical re-create matches.
     flow_key = models.CharField(max_length=100, blank=True)
     # sha256 of the canonical creation request: an identical re-create returns this order.
     request_digest = models.CharField(max_length=64, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
+    updated_at = fields.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,11 +82,11 @@ class Product(TenantModel):
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     units = models.PositiveIntegerField()
-    unit_value = models.DecimalField(max_digits=14, decimal_places=2)
-    deadline = models.DateTimeField(null=True, blank=True)
-    configuration = models.JSONField(default=dict, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    unit_value = fields.DecimalField(max_digits=14, decimal_places=2)
+    deadline = fields.DateTimeField(null=True, blank=True)
+    configuration = fields.JSONField(default=dict, blank=True, shape=dict)
+    data = fields.JSONField(default=dict, blank=True, shape=dict)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["order", "position"]
@@ -122,8 +123,8 @@ class Part(TenantModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    data = fields.JSONField(default=dict, blank=True, shape=dict)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["product", "position"]
@@ -164,7 +165,7 @@ class Asset(TenantModel):
     storage_name = models.CharField(max_length=500)
     # Who made the file: "upload", or the task that generated it, so a re-run replaces its own.
     source = models.CharField(max_length=200, default="upload")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -227,8 +228,8 @@ class OrderEvent(models.Model):
     )
     # The actor's name at the time, so the history reads right after a user or key is gone.
     actor_label = models.CharField(max_length=200)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    details = fields.JSONField(default=dict, blank=True, shape=dict)
+    created_at = fields.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -1,9 +1,9 @@
 """The Orders, Products and Parts tables of the web UI (and of their CSV exports)."""
 
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
 
 from fabflow.orders.models import Order, OrderStatus, Part, Product
+from fabflow.web import display
 from fabflow.web.tables import DateTimeColumn, FabflowTable, IdColumn, MoneyColumn
 
 STATUS_LABELS = dict(OrderStatus.choices)
@@ -38,31 +38,25 @@ class OrderTable(FabflowTable):
         sequence = ("select", "name", "status", "value", "created_at", "deadline", "tags", "id")
         row_attrs = {"class": lambda record, table: "highlight" if table.is_mine(record) else ""}
 
-    def __init__(self, *args, user_tags=(), **kwargs):
-        self.user_tags = frozenset(user_tags)
+    def __init__(self, *args, user_tags=None, **kwargs):
+        self.user_tags = frozenset(display.texts(user_tags))
         super().__init__(*args, **kwargs)
 
     def is_mine(self, record) -> bool:
         """Whether the order carries one of the signed-in user's tags."""
-        return bool(self.user_tags.intersection(record.tags or ()))
+        return bool(self.user_tags.intersection(display.texts(record.tags)))
 
     def render_status(self, record):
-        return format_html(
-            '<span class="badge badge-{}">{}</span>',
-            record.status,
-            STATUS_LABELS.get(record.status, record.status),
-        )
+        return display.choice_html(record, "status", STATUS_LABELS)
 
     def value_status(self, record):
-        return STATUS_LABELS.get(record.status, record.status)
+        return display.choice_text(record, "status", STATUS_LABELS)
 
     def render_tags(self, record):
-        if not record.tags:
-            return "—"
-        return format_html_join(" ", '<span class="tag">{}</span>', ((tag,) for tag in record.tags))
+        return display.tags_html(record.tags) or "—"
 
     def value_tags(self, record):
-        return ", ".join(record.tags or ())
+        return display.tags_text(record.tags)
 
 
 class ProductTable(FabflowTable):

@@ -43,7 +43,7 @@ ORDERS = register_page(
         ),
         has_status_filter=True,
         has_tag_filter=True,
-        table_kwargs=lambda request: {"user_tags": request.user.tags or ()},
+        table_kwargs=lambda request: {"user_tags": request.user.tags},
     )
 )
 PRODUCTS = register_page(

@@ -8,8 +8,10 @@ read as "this is text" and do not display (OWASP's advice for CSV injection).
 
 import csv
 import io
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.files.storage import default_storage
 
@@ -18,6 +20,12 @@ from fabflow.files.zipstream import ZipEntry, stream_zip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The most rows one export holds; a larger selection is refused rather than cut short.
 MAX_EXPORT_ROWS = 50
+# What a zip holds in place of a file storage no longer has.
+MISSING_SUFFIX = ".missing.txt"
+MISSING_NOTE = b"This file is missing from storage: it could not be exported.\n"
+ZIP_YEARS = (1980, 2107)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,13 +62,28 @@ def zip_with_assets(
         yield ZipEntry(path=csv_name, source=csv_content)
         for folder in folders:
             for asset in folder.assets:
-                yield ZipEntry(
-                    path=f"{folder.folder}/{asset.filename}",
-                    source=_opener(asset.storage_name),
-                    modified=asset.created_at,
-                )
+                yield _asset_entry(folder.folder, asset)
 
     return stream_zip(entries())
+
+
+def _asset_entry(folder: str, asset) -> ZipEntry:
+    """The asset's file; a note in its place when storage no longer has it (asked as its turn
+    comes, since a zip cannot take back what it streamed)."""
+    path = f"{folder}/{asset.filename}"
+    if not default_storage.exists(asset.storage_name):
+        logger.warning("Asset file missing from storage: asset %s, %s", asset.pk, path)
+        return ZipEntry(path=f"{path}{MISSING_SUFFIX}", source=MISSING_NOTE)
+    return ZipEntry(
+        path=path,
+        source=_opener(asset.storage_name),
+        modified=asset.created_at if _has_zip_time(asset.created_at) else None,
+    )
+
+
+def _has_zip_time(value) -> bool:
+    """Whether a zip entry can carry `value` as its time (years 1980 to 2107 only)."""
+    return isinstance(value, datetime) and ZIP_YEARS[0] <= value.year <= ZIP_YEARS[1]
 
 
 def _opener(storage_name: str):

@@ -27,6 +27,7 @@ from django_tables2.paginators import LazyPaginator
 
 from fabflow.accounts.actors import Actor
 from fabflow.errors import InvalidInput
+from fabflow.web import display
 from fabflow.web.exports import MAX_EXPORT_ROWS, AssetFolder, csv_bytes, zip_with_assets
 from fabflow.web.services import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
@@ -83,7 +84,7 @@ def filter_data(request: HttpRequest, source: QueryDict) -> QueryDict:
             data[filter_name] = start.isoformat()
     data.pop("mine", None)
     if wants_my_tags(source):
-        data["anyTag"] = ",".join(request.user.tags or [])
+        data["anyTag"] = ",".join(display.texts(request.user.tags))
     return data
 
 
@@ -106,7 +107,7 @@ def filtered_rows(request: HttpRequest, page: TablePage, source: QueryDict, *, a
     except InvalidInput as error:
         return page.filterset_class.Meta.model.objects.none(), "", error.message
     rows = page.display(filterset.qs)
-    if wants_my_tags(source) and not request.user.tags:
+    if wants_my_tags(source) and not display.texts(request.user.tags):
         # A user without tags has no orders of "my tags": never fall back to every order.
         rows = rows.none()
     return rows, filterset.form.cleaned_data.get("ordering") or "", ""

@@ -11,8 +11,13 @@ DEFAULT_PAGE_SIZE = 50
 
 
 def table_preferences(user: User, table: str) -> dict:
-    """The stored choices of `user` for the table named `table` (empty when none)."""
-    return (user.preferences or {}).get("tables", {}).get(table, {})
+    """The stored choices of `user` for the table named `table` (empty when none, or when what
+    is stored is not an object of objects)."""
+    return _mapping(_mapping(_mapping(user.preferences).get("tables")).get(table))
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 @transaction.atomic
@@ -25,9 +30,9 @@ def save_table_columns(*, actor: Actor, table: str, columns: list[str], allowed:
         raise InvalidInput(f"Unknown column {unknown[0]!r}", loc=("columns",))
     # Re-read under a lock: another tab may have saved a different table's choice meanwhile.
     user = User.objects.select_for_update().get(pk=actor.user.pk)
-    preferences = dict(user.preferences or {})
-    tables = dict(preferences.get("tables", {}))
-    tables[table] = {**tables.get(table, {}), "columns": [c for c in allowed if c in columns]}
+    preferences = dict(_mapping(user.preferences))
+    tables = dict(_mapping(preferences.get("tables")))
+    tables[table] = {**_mapping(tables.get(table)), "columns": [c for c in allowed if c in columns]}
     preferences["tables"] = tables
     user.preferences = preferences
     user.save(update_fields=["preferences"])

@@ -7,37 +7,26 @@ the user sees.
 """
 
 import django_tables2 as tables
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from fabflow.accounts.models import User
+from fabflow.web import display
 from fabflow.web.services import table_preferences
 
 SELECT_ALL = mark_safe(
     '<input type="checkbox" data-select-all aria-label="Select every row on this page">'
 )
-DATETIME_FORMAT = "Y-m-d H:i"
-
-
-def format_datetime(value) -> str:
-    """A date and time as the tables show and export it, in the site's time zone."""
-    if value is None:
-        return ""
-    return date_format(timezone.localtime(value), DATETIME_FORMAT)
 
 
 class DateTimeColumn(tables.Column):
     """A moment shown as `2025-03-01 14:05` in the site's time zone."""
 
     def render(self, value):
-        return format_html(
-            '<time datetime="{}">{}</time>', value.isoformat(), format_datetime(value)
-        )
+        return display.moment_html(value)
 
     def value(self, value):
-        return format_datetime(value)
+        return display.moment_text(value)
 
 
 class MoneyColumn(tables.Column):
@@ -48,10 +37,10 @@ class MoneyColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return f"{value:,.2f}"
+        return display.money_html(value)
 
     def value(self, value):
-        return f"{value:.2f}"
+        return display.money_text(value)
 
 
 class IdColumn(tables.Column):
@@ -137,7 +126,7 @@ class FabflowTable(tables.Table):
         """The choosable columns `user` sees: their saved choice, else the defaults."""
         saved = table_preferences(user, cls.preference_key).get("columns")
         choosable = [name for name, _title in cls.choosable_columns()]
-        if saved is None:
+        if not isinstance(saved, list):
             return [name for name in choosable if name not in cls.hidden_by_default]
         return [name for name in choosable if name in saved]
 
