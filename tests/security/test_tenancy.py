@@ -448,7 +448,19 @@ def test_the_sign_in_page_sends_an_operator_to_the_admin_site(client, db):
     response = client.post("/sign-in/", {"email": "ops@fabflow.test", "password": PASSWORD})
     assert (response.status_code, response["Location"]) == (302, "/django-admin/")
     assert client.get("/").status_code == 403
-    assert client.get("/api/v1/orders").status_code == 403
+    refused = client.get("/api/v1/orders")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {
+            "detail": [
+                {
+                    "loc": [],
+                    "msg": "The API is for an organization's users and secret keys",
+                    "type": "forbidden",
+                }
+            ]
+        },
+    )
     assert client.get("/django-admin/").status_code == 200
 
 

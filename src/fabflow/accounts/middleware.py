@@ -6,13 +6,15 @@ from django.urls import Resolver404, resolve
 # What an operator may reach besides the admin site: signing in (which sends them on to the admin
 # site) and out.
 OPERATOR_URL_NAMES = {"login", "logout"}
+# The REST API refuses an operator itself (its session auth), in the API's own error shape.
+SELF_GUARDED_NAMESPACES = {"admin", "api-v1"}
 
 
 class OperatorGateMiddleware:
-    """Refuse a signed-in operator every address but the admin site's, with a 403.
+    """Refuse a signed-in operator every page but the admin site's, with a 403.
 
-    Pages and API calls refuse an actor without an organization on their own too
-    (`Actor.for_user`, the API's session auth); this gate also covers any address added later.
+    Pages refuse a user without an organization on their own too (`Actor.for_user`); this gate
+    also covers any page added later. The REST API's session auth refuses operators itself.
     """
 
     def __init__(self, get_response):
@@ -31,4 +33,4 @@ def _open_to_operators(path: str) -> bool:
         match = resolve(path)
     except Resolver404:
         return True  # the 404 page
-    return match.app_name == "admin" or match.url_name in OPERATOR_URL_NAMES
+    return match.namespace in SELF_GUARDED_NAMESPACES or match.url_name in OPERATOR_URL_NAMES
