@@ -20,9 +20,18 @@ CERTIFICATE = "/etc/letsencrypt/live/orders.example.com/fullchain.pem"
 PRIVATE_KEY = "/etc/letsencrypt/live/orders.example.com/privkey.pem"
 
 
-def blocks(language: str) -> list[str]:
-    """The guide's code blocks fenced as `language`, in order."""
-    return re.findall(rf"^```{language}\n(.*?)^```$", GUIDE.read_text(), re.S | re.M)
+PRODUCTION = "Production mode and its settings"
+PROXY = "A reverse proxy with TLS"
+SYSTEMD = "systemd units"
+REHEARSAL = "The production rehearsal"
+
+
+def blocks(section: str, language: str) -> list[str]:
+    """The code blocks fenced as `language` in the guide's section `section`, in order."""
+    (text,) = re.findall(
+        rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", GUIDE.read_text(), re.S | re.M
+    )
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.S | re.M)
 
 
 def production_environment(data_dir: Path) -> dict[str, str]:
@@ -52,22 +61,23 @@ def run_block(block: str, env: dict[str, str]) -> str:
 
 
 def test_the_shell_blocks_are_the_ones_these_tests_run():
-    secret, first_steps, rehearsal = blocks("sh")
+    secret, first_steps = blocks(PRODUCTION, "sh")
     assert secret.startswith("python3 -c")
     assert first_steps.startswith("fabflow migrate\n")
     # tests/operations/test_rehearsal.py runs the rehearsal's command line.
+    (rehearsal,) = blocks(REHEARSAL, "sh")
     assert rehearsal.startswith("python scripts/rehearsal.py ")
 
 
 def test_the_secret_key_command_prints_a_long_random_key(tmp_path):
-    secret, _first_steps, _rehearsal = blocks("sh")
+    secret, _first_steps = blocks(PRODUCTION, "sh")
     keys = {run_block(secret, production_environment(tmp_path)).strip() for _ in range(2)}
     assert len(keys) == 2
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{60,}", key) for key in keys)
 
 
 def test_the_first_steps_make_an_organization_its_admin_a_space_and_a_key(tmp_path):
-    _secret, first_steps, _rehearsal = blocks("sh")
+    _secret, first_steps = blocks(PRODUCTION, "sh")
     printed = run_block(first_steps, production_environment(tmp_path)).splitlines()
     # `fabflow migrate` lists the migrations it applied; then one line from each command.
     assert printed[0] == "Operations to perform:"
@@ -78,7 +88,7 @@ def test_the_first_steps_make_an_organization_its_admin_a_space_and_a_key(tmp_pa
 
 
 def test_the_install_steps_name_the_files_of_deploy_and_its_units():
-    install, enable = blocks("shell")
+    install, enable = blocks(SYSTEMD, "shell")
     named = set(re.findall(r"deploy/\S+", install))
     assert named == {
         "deploy/fabflow.env.example",
@@ -96,7 +106,7 @@ def test_the_install_steps_name_the_files_of_deploy_and_its_units():
 
 
 def test_the_caddy_configuration_is_valid(tmp_path):
-    (caddyfile,) = blocks("caddy")
+    (caddyfile,) = blocks(PROXY, "caddy")
     (tmp_path / "Caddyfile").write_text(caddyfile)
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
     env["XDG_CONFIG_HOME"] = str(tmp_path)
@@ -134,7 +144,7 @@ def certificate(tmp_path):
 
 
 def test_the_nginx_configuration_is_valid(tmp_path, certificate):
-    (site,) = blocks("nginx")
+    (site,) = blocks(PROXY, "nginx")
     assert CERTIFICATE in site and PRIVATE_KEY in site
     site = site.replace(CERTIFICATE, str(certificate[0])).replace(PRIVATE_KEY, str(certificate[1]))
     (tmp_path / "site.conf").write_text(site)
@@ -153,7 +163,7 @@ def test_the_nginx_configuration_is_valid(tmp_path, certificate):
 
 def nginx_site(tmp_path, certificate, *, tls_port: int, plain_port: int, web_port: int) -> Path:
     """The guide's nginx configuration on this machine's free ports, in a file of its own."""
-    (site,) = blocks("nginx")
+    (site,) = blocks(PROXY, "nginx")
     replacements = {
         CERTIFICATE: str(certificate[0]),
         PRIVATE_KEY: str(certificate[1]),

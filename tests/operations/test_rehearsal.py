@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.operations.test_operations_doc import REPOSITORY, blocks
+from tests.operations.test_operations_doc import REHEARSAL, REPOSITORY, blocks
 
 # The rehearsal is a script beside scripts/with_postgres.py, not a package.
 sys.path.insert(0, str(REPOSITORY / "scripts"))
@@ -18,7 +18,7 @@ import rehearsal
 @pytest.mark.scale_out
 @pytest.mark.timeout(240)
 def test_the_guides_rehearsal_loses_no_order_and_runs_every_flow_once():
-    *_first_steps, command = blocks("sh")
+    (command,) = blocks(REHEARSAL, "sh")
     python, script, *arguments = shlex.split(command)
     assert (python, script) == ("python", "scripts/rehearsal.py")
     finished = subprocess.run(
