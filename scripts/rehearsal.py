@@ -8,9 +8,9 @@ Starts a throwaway PostgreSQL cluster, an S3 server, an SMTP server and an HTTP 
 `createspace`, `createkey`); runs two web processes (`fabflow web` in production mode, assets on
 S3) and three workers (`fabflow worker --id w1`, `w2`, `w3`), each a process of its own; creates
 orders with a flow (an e-mail, a call to the receiver, a wait) through the API of both web
-processes for `--seconds`; SIGKILLs worker w1 a third of the way in (it is not restarted: w2 and
-w3 must take its work over) and the second web process half way (restarted two seconds later,
-as systemd would). Then it checks:
+processes for `--seconds`, with a production file on every fifth; SIGKILLs worker w1 a third
+of the way in (it is not restarted: w2 and w3 must take its work over) and the second web
+process half way (restarted two seconds later, as systemd would). Then it checks:
 
 - every order the API acknowledged (201, or 200 for a repeat after a lost answer) exists and
   its flow succeeded, with exactly one flow run and each task finished once, in one attempt;
@@ -19,6 +19,7 @@ as systemd would). Then it checks:
   calls at least once (a worker that dies between the side effect and recording it repeats it
   under the same id), and the receiver answers 503 to the first call of every tenth order, which
   the worker retries under the same id;
+- every acknowledged upload reads back byte for byte from S3;
 - no answer of the API was a server error, and no e-mail or call concerns an unknown order.
 
 It prints the figures (orders/s, flows/s) and exits 1 on any violation. It needs the test extra
@@ -57,6 +58,8 @@ FLOW_KEY = "rehearsal"
 RECIPIENT = "shop@example.com"
 # Every tenth order's first connector call is answered 503, so retries are part of the run.
 FAILING_CALL_EVERY = 10
+# Every fifth order gets a production file, stored on S3 and read back at the end.
+UPLOAD_EVERY = 5
 WAIT_MILLISECONDS = 500
 FLOW_DEFINITION = [
     {
@@ -308,6 +311,8 @@ class Load:
 
     acknowledged: dict[str, str] = field(default_factory=dict)  # order name → id
     resent: int = 0  # creates sent again after a connection broke
+    assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # order name → id, bytes
+    uploads_unanswered: int = 0  # uploads whose answer a killed web process took with it
     violations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -351,7 +356,9 @@ def drive(
         with httpx.Client(headers=headers, timeout=30) as http:
             while (number := next_number()) is not None:
                 name = f"R-{number}"
-                create(http, urls, index + number, order_body(name, hook), load)
+                order_id = create(http, urls, index + number, order_body(name, hook), load)
+                if order_id and number % UPLOAD_EVERY == 0:
+                    upload(http, urls, index + number, name, order_id, load)
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     for thread in threads:
@@ -360,8 +367,9 @@ def drive(
         thread.join()
 
 
-def create(http: httpx.Client, urls: list[str], turn: int, body: dict, load: Load) -> None:
-    """POST one order, on another web process while a connection breaks, until it is answered."""
+def create(http: httpx.Client, urls: list[str], turn: int, body: dict, load: Load) -> str | None:
+    """POST one order, on another web process while a connection breaks, until it is answered;
+    return its id if it was acknowledged."""
     give_up = time.monotonic() + 60
     while True:
         url = urls[turn % len(urls)]
@@ -385,9 +393,41 @@ def create(http: httpx.Client, urls: list[str], turn: int, body: dict, load: Loa
                     load.violations.append(
                         f"{body['name']}: acknowledged as {known}, then {order_id}"
                     )
+                return order_id
+            load.violations.append(
+                f"{body['name']}: answered {response.status_code}: {response.text[:300]}"
+            )
+            return None
+
+
+def upload(http: httpx.Client, urls: list[str], turn: int, name: str, order_id: str, load: Load):
+    """Attach a production file to the order (it lands on S3). An upload is not idempotent: it
+    is sent again only when its connection failed before sending anything."""
+    content = f"{name}: a production file\n".encode() * 500
+    give_up = time.monotonic() + 60
+    while True:
+        try:
+            response = http.post(
+                f"{urls[turn % len(urls)]}/api/v1/orders/{order_id}/assets",
+                files={"file": (f"{name}.stl", content, "model/stl")},
+                data={"kind": "production"},
+            )
+        except httpx.ConnectError:
+            if time.monotonic() > give_up:
+                raise
+            turn += 1
+            time.sleep(0.05)
+            continue
+        except httpx.TransportError:
+            with load.lock:
+                load.uploads_unanswered += 1
+            return
+        with load.lock:
+            if response.status_code == 201:
+                load.assets[name] = (response.json()["id"], content)
             else:
                 load.violations.append(
-                    f"{body['name']}: answered {response.status_code}: {response.text[:300]}"
+                    f"{name}: upload answered {response.status_code}: {response.text[:300]}"
                 )
         return
 
@@ -428,6 +468,16 @@ def check_orders(api: httpx.Client, load: Load) -> list[str]:
             violations.append(f"{name}: status {order['status']}, not success")
     for name in sorted(set(listed) - set(load.acknowledged)):
         violations.append(f"{name} exists but was never acknowledged")
+    return violations
+
+
+def check_assets(api: httpx.Client, load: Load) -> list[str]:
+    """Every acknowledged upload reads back byte for byte."""
+    violations = []
+    for name, (asset_id, content) in sorted(load.assets.items()):
+        response = api.get(f"/api/v1/assets/{asset_id}/content")
+        if response.status_code != 200 or response.content != content:
+            violations.append(f"{name}: its file {asset_id} answered {response.status_code}")
     return violations
 
 
@@ -596,6 +646,7 @@ def report(args, database_url: str, api, load: Load, driven: float, outside: Out
     violations = list(load.violations)
     violations += check_orders(api, load)
     violations += check_runs(database_url, load)
+    violations += check_assets(api, load)
     mail_violations, mail_repeats = check_deliveries("e-mail", outside.mails, load)
     call_violations, call_repeats = check_deliveries("connector call", outside.calls, load)
     violations += mail_violations + call_violations
@@ -608,6 +659,8 @@ def report(args, database_url: str, api, load: Load, driven: float, outside: Out
         f"flows succeeded      {flows} in {flow_seconds:.1f} s from the first start to the last "
         f"end: {flows / flow_seconds if flow_seconds else 0:.1f} flows/s\n"
         f"creates sent again   {load.resent} (the killed web process's broken connections)\n"
+        f"files uploaded       {len(load.assets)} and read back from S3 "
+        f"({load.uploads_unanswered} answers lost with the killed web process)\n"
         f"e-mails repeated     {mail_repeats} (same delivery id: at least once)\n"
         f"calls repeated       {call_repeats} (same delivery id; {failed_on_purpose} "
         "were answered 503 on purpose)\n"
