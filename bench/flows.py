@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -106,6 +107,19 @@ def start_receiver():
     return server
 
 
+def installation_env(tmp: Path, smtp_port: int, **extra: str) -> dict:
+    """The environment of a fresh installation in `tmp` whose e-mail goes to `smtp_port`."""
+    return {
+        **os.environ,
+        "FABFLOW_DATA_DIR": str(tmp / "var"),
+        "SECRET_KEY": "bench",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "LOG_LEVEL": "ERROR",
+        **extra,
+    }
+
+
 def cpu_seconds(pid):
     """User + system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -147,14 +161,10 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="fabflow-bench-"))
     smtp, smtp_port = start_smtp()
     receiver = start_receiver()
-    env = dict(os.environ)
-    env.update(
-        FABFLOW_DATA_DIR=str(tmp / "var"),
-        SECRET_KEY="bench",
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp_port),
+    env = installation_env(
+        tmp,
+        smtp_port,
         FABFLOW_ALLOW_PRIVATE_WEBHOOKS="true",
-        LOG_LEVEL="ERROR",
         FABFLOW_INLINE_SUCCESSORS="1" if args.shape == "chain" else "0",
     )
     counters = [tmp / f"counters-{n}.json" for n in range(args.workers)]
@@ -253,7 +263,7 @@ def main():
                 space_key=space.key,
                 flow_key=flow_key_now,
                 name=f"{prefix} {index}",
-                products=[ProductInput(name="Ring", units=1, unit_value=1)],
+                products=[ProductInput(name="Ring", units=1, unit_value=Decimal("1.00"))],
             ).order
             ids.append(order.pk)
         return ids

@@ -130,7 +130,7 @@ class Installation:
         if self.driver is None:
             self.driver = subprocess.Popen(
                 [sys.executable, "-m", "tests.flows.driver"],
-                env={**self.env, "PYTHONPATH": str(REPOSITORY)},
+                env={**self.env, "PYTHONPATH": self.python_path()},
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -142,6 +142,18 @@ class Installation:
         if "exception" in answer:
             raise AssertionError(answer["exception"])
         return answer["ok"]
+
+    def stop_driver(self):
+        """End the driver process; the next call starts a fresh one."""
+        if self.driver is not None:
+            self.driver.stdin.close()
+            self.driver.wait(timeout=15)
+            self.driver.stdout.close()
+            self.driver = None
+
+    def python_path(self) -> str:
+        """The repository, after the folders the test put on the path (plugins)."""
+        return os.pathsep.join(filter(None, [self.env.get("PYTHONPATH"), str(REPOSITORY)]))
 
     def start_worker(self, worker_id="local"):
         with open(self.root / f"worker-{worker_id}.log", "a") as log:
@@ -168,10 +180,7 @@ class Installation:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.workers.clear()
-        if self.driver is not None:
-            self.driver.stdin.close()
-            self.driver.wait(timeout=15)
-            self.driver.stdout.close()
+        self.stop_driver()
 
     def wait_for(self, predicate, timeout=30.0, interval=0.1):
         deadline = time.monotonic() + timeout
@@ -232,3 +241,21 @@ def installation(tmp_path, smtp_server, receiver):
             with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
                 for name in databases:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def crashing_plugin(installation):
+    """The installation's processes load the `crash` handler (tests/flows/crashing_handler.py)
+    through the `fabflow.handlers` entry point of a distribution put on their path."""
+    plugins = installation.root / "plugins"
+    dist_info = plugins / "fabflow_crash_tests-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fabflow-crash-tests\nVersion: 1.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[fabflow.handlers]\ncrash = tests.flows.crashing_handler\n"
+    )
+    installation.env["PYTHONPATH"] = os.pathsep.join([str(plugins), str(REPOSITORY)])
+    installation.env["CRASH_TRIES_FILE"] = str(installation.root / "crash-tries.txt")
+    return installation

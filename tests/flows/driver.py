@@ -27,6 +27,65 @@ def setup(definition, flow_name="Test order flow"):
     }
 
 
+def create_flow(definition, name):
+    """Another flow in the installation's space; its key."""
+    from fabflow.accounts.models import ProductSpace
+    from fabflow.flows import services
+
+    space = ProductSpace.objects.get()
+    return services.create_flow(actor=_actor(), space=space, name=name, definition=definition).key
+
+
+def store_raw(table, column, row_id, text):
+    """Write `text` into a column of one row with plain SQL, past every check (a JSON column
+    takes it as JSON)."""
+    from django.db import connection
+
+    is_postgres = connection.vendor == "postgresql"
+    cast = "::jsonb" if is_postgres and column in ("data", "definition") else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s{cast} WHERE id = %s",
+            [text, row_id if is_postgres else row_id.replace("-", "")],
+        )
+        return cursor.rowcount
+
+
+def flow_version_id(flow_key):
+    from fabflow.flows.models import FlowVersion
+
+    return str(FlowVersion.objects.get(flow__key=flow_key).pk)
+
+
+def order_page(order_id):
+    """The order's page as an administrator of the organization sees it: (status, text)."""
+    from django.test import Client
+
+    from fabflow.accounts import services as accounts
+    from fabflow.accounts.models import Organization, User
+
+    admin = User.objects.filter(email="admin@ringmakers.test").first()
+    if admin is None:
+        admin = accounts.create_user(
+            organization=Organization.objects.get(),
+            email="admin@ringmakers.test",
+            password="correct horse battery",
+            is_admin=True,
+        )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    response = client.get(f"/orders/{order_id}/")
+    return [response.status_code, response.content.decode()]
+
+
+def prepare_client():
+    """What a web process does as it starts: set up its client of the engine."""
+    from fabflow.flows import worker
+
+    worker.prepare_client_in_background().join()
+    return worker._client is not None
+
+
 def _actor():
     from fabflow.accounts.actors import Actor
     from fabflow.accounts.models import Organization
@@ -82,6 +141,11 @@ def tasks(order_id):
             "attempt": t.attempt,
             "overdue": t.is_overdue,
             "error": t.error,
+            "title": t.title,
+            "description": t.description,
+            "createdAt": t.created_at,
+            "startedAt": t.started_at,
+            "deadlineAt": t.deadline_at,
             "result": t.result,
             "token": t.feedback_token,
             "continuesFrom": str(t.continues_from) if t.continues_from else None,

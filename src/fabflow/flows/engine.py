@@ -14,16 +14,17 @@ import secrets
 import threading
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.errors import Conflict
+from fabflow.flows import templating
 from fabflow.flows.models import FlowRun, FlowRunStatus, FlowVersion, TaskRun, TaskStatus
 from fabflow.flows.registry import get_handler
 from fabflow.flows.schema import DEFAULT_RETRIES, find_task, iter_tasks
-from fabflow.orders.models import Order, OrderEventType, OrderStatus
+from fabflow.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from fabflow.orders.services import events_written_together, record_event
 from fabflow.rows import insert_instance
 
@@ -171,7 +172,9 @@ def _create_tasks(
         handler = get_handler(definition["handlerKey"])
         payload = definition["payload"]
         is_manual = handler.kind == "manual"
-        begins_inline = inline_from is not None and not is_manual and not work
+        waits_at_once = waits_for_a_person_at_once(handler, payload)
+        begins_inline = inline_from is not None and not waits_at_once and not work
+        starts_now = waits_at_once or begins_inline
         task = TaskRun(
             organization_id=run.organization_id,
             space_id=run.space_id,
@@ -182,40 +185,55 @@ def _create_tasks(
             task_key=definition["key"],
             parent_task_key=parent,
             handler_key=handler.key,
-            title=(payload.get("title") if is_manual else "") or definition["key"],
-            description=payload.get("description", "") if is_manual else "",
+            # A title or description with templates is rendered by a worker, which then
+            # makes the task wait: until then it shows the task's key.
+            title=(payload.get("title") if waits_at_once else "") or definition["key"],
+            description=payload.get("description", "") if waits_at_once else "",
             tags=payload.get("tags", []) if is_manual else [],
             status=(
                 TaskStatus.WAITING
-                if is_manual
+                if waits_at_once
                 else TaskStatus.RUNNING
                 if begins_inline
                 else TaskStatus.PENDING
             ),
             created_at=now,
-            started_at=now if is_manual or begins_inline else None,
+            started_at=now if starts_now else None,
             continues_from=inline_from if begins_inline else None,
-            deadline_at=_deadline(definition, now),
+            # A timeout runs from the task's start: a pending task gets its deadline when a
+            # worker begins it.
+            deadline_at=_deadline(definition, now) if starts_now else None,
             feedback_token=_feedback_token(definition),
         )
         insert_instance(task)
         if created is not None:
             created.append(task)
-        if is_manual or begins_inline:
+        if starts_now:
             record_event(
                 actor=actor,
                 order=order,
-                type=OrderEventType.TASK_WAITING if is_manual else OrderEventType.TASK_STARTED,
+                type=OrderEventType.TASK_WAITING if waits_at_once else OrderEventType.TASK_STARTED,
                 details=_task_details(task),
             )
-        if not is_manual:
+        if not waits_at_once:
             work.append((str(task.pk), task.attempt))
     return work
 
 
-def _deadline(definition: dict, now):
+def waits_for_a_person_at_once(handler, payload: dict) -> bool:
+    """Whether a new task of `handler` waits for a person as soon as it is created: a manual
+    task whose title and description hold no template (those are rendered by a worker, under
+    the template budget, never inside a transition that holds the order's lock)."""
+    if handler.kind != "manual":
+        return False
+    shown = (payload.get("title", ""), payload.get("description", ""))
+    return not any(templating.has_template(text) for text in shown)
+
+
+def _deadline(definition: dict, started_at):
+    """When a task that started at `started_at` is overdue (None without a timeout)."""
     timeout = definition.get("timeoutDuration")
-    return now + timedelta(milliseconds=timeout) if timeout else None
+    return started_at + timedelta(milliseconds=timeout) if timeout else None
 
 
 def _feedback_token(definition: dict) -> str | None:
@@ -266,7 +284,8 @@ def _begin(*, actor, order, task) -> dict:
     if task.status == TaskStatus.PENDING:
         task.status = TaskStatus.RUNNING
         task.started_at = timezone.now()
-        records.update_fields(task, "status", "started_at", "continues_from")
+        task.deadline_at = _deadline(task_definition(task), task.started_at)
+        records.update_fields(task, "status", "started_at", "deadline_at", "continues_from")
         record_event(
             actor=actor,
             order=order,
@@ -285,14 +304,21 @@ def finish_task(task_id, attempt: int, *, result: dict, waits_for_feedback: bool
 
 
 def finish_and_continue(
-    task_id, attempt: int, *, result: dict, waits_for_feedback: bool, inline: bool = True
+    task_id,
+    attempt: int,
+    *,
+    result: dict,
+    waits_for_feedback: bool,
+    inline: bool = True,
+    shown: dict | None = None,
 ) -> dict:
     """`finish_task`, and with `inline` also begin the task's *inline successor* in the same
     transaction, so the calling workflow runs it at once: the first automatic task the
     transition created (of the task's `next` list, or of the stage it entered). A successor
     that waits 0 ms is finished right there, and the one after it begun instead. Returns
     {"work": [(task id, attempt)] of the other new automatic tasks, "next": None or
-    {"taskId", "attempt", "plan"}, "applied": whether the transition took place}."""
+    {"taskId", "attempt", "plan"}, "applied": whether the transition took place}. A manual
+    task whose worker rendered its title and description (`shown`) waits for a person."""
     nothing = {"work": [], "next": None, "applied": False}
     with transaction.atomic(), events_written_together():
         locked = lock(task_id)
@@ -305,7 +331,9 @@ def finish_and_continue(
         if waits_for_feedback:
             task.status = TaskStatus.WAITING
             task.result = result
-            records.update_fields(task, "status", "result")
+            if shown is not None:
+                task.title, task.description = shown["title"], shown["description"]
+            records.update_fields(task, "status", "result", "title", "description")
             record_event(
                 actor=actor,
                 order=order,
@@ -396,13 +424,14 @@ def resume_after(task_id, attempt: int) -> tuple[str, int] | None:
 
 
 def fail_task(task_id, attempt: int, *, error: str) -> None:
-    """An automatic task failed after its retries (or for good): the order becomes Failure."""
+    """An automatic task failed after its retries (or for good), or could not begin: the
+    order becomes Failure."""
     with transaction.atomic():
         locked = lock(task_id)
         if locked is None:
             return
         order, task = locked
-        if task.attempt != attempt or task.status != TaskStatus.RUNNING:
+        if task.attempt != attempt or task.status not in (TaskStatus.PENDING, TaskStatus.RUNNING):
             return
         _fail(
             actor=_system(task),
@@ -410,6 +439,35 @@ def fail_task(task_id, attempt: int, *, error: str) -> None:
             task=task,
             error=error,
             event=OrderEventType.TASK_FAILED,
+        )
+
+
+def fail_task_at_last(task_id, attempt: int, *, error: str) -> None:
+    """Fail an active task attempt when its ordinary transition cannot run (its order, run or
+    flow version holds data the engine cannot read): plain updates of the task, its run and its
+    order, and one history line, reading nothing but ids. So no task stays active silently."""
+    now = timezone.now()
+    active = TaskRun.objects.filter(pk=task_id, attempt=attempt, status__in=ACTIVE_STATUSES)
+    with transaction.atomic():
+        ids = active.values("order_id", "run_id", "organization_id").first()
+        if ids is None:
+            return
+        # The order's lock first, as every transition takes it.
+        list(Order.objects.select_for_update().filter(pk=ids["order_id"]).values_list("pk"))
+        if not active.update(status=TaskStatus.FAILED, finished_at=now, error=error):
+            return
+        FlowRun.objects.filter(pk=ids["run_id"], status=FlowRunStatus.RUNNING).update(
+            status=FlowRunStatus.FAILED
+        )
+        Order.objects.filter(pk=ids["order_id"]).update(status=OrderStatus.FAILURE, updated_at=now)
+        actor = Actor.system(organization_id=ids["organization_id"])
+        insert_instance(
+            OrderEvent(
+                order_id=ids["order_id"],
+                type=OrderEventType.TASK_FAILED,
+                details={"taskId": str(task_id), "attempt": attempt, "error": error},
+                **actor.event_fields(),
+            )
         )
 
 
@@ -423,25 +481,41 @@ def mark_overdue_tasks(now=None) -> int:
     )
     marked = 0
     for task_id in due:
-        with transaction.atomic():
-            locked = lock(task_id)
-            if locked is None:
-                continue
-            order, task = locked
-            if task.is_overdue or task.status not in ACTIVE_STATUSES:
-                continue
-            task.is_overdue = True
-            task.save(update_fields=["is_overdue"])
-            actor = _system(task)
-            record_event(
-                actor=actor,
-                order=order,
-                type=OrderEventType.TASK_OVERDUE,
-                details={**_task_details(task), "deadlineAt": task.deadline_at.isoformat()},
-            )
-            _refresh_order_status(actor=actor, order=order, run=task.run)
-            marked += 1
+        try:
+            marked += _mark_overdue(task_id)
+        except (InterfaceError, OperationalError):
+            raise  # the database is away: the next sweep tries again
+        except Exception as error:  # one unreadable task must not keep the others from timing out
+            logger.exception("cannot mark task %s overdue", task_id)
+            attempt = TaskRun.objects.filter(pk=task_id).values_list("attempt", flat=True).first()
+            fail_task_at_last(task_id, attempt, error=unexpected_error("marking it overdue", error))
     return marked
+
+
+def _mark_overdue(task_id) -> int:
+    with transaction.atomic():
+        locked = lock(task_id)
+        if locked is None:
+            return 0
+        order, task = locked
+        if task.is_overdue or task.status not in ACTIVE_STATUSES:
+            return 0
+        task.is_overdue = True
+        task.save(update_fields=["is_overdue"])
+        actor = _system(task)
+        record_event(
+            actor=actor,
+            order=order,
+            type=OrderEventType.TASK_OVERDUE,
+            details={**_task_details(task), "deadlineAt": task.deadline_at.isoformat()},
+        )
+        _refresh_order_status(actor=actor, order=order, run=task.run)
+        return 1
+
+
+def unexpected_error(doing: str, error: BaseException) -> str:
+    """The message a task fails with when the engine itself failed while `doing` something."""
+    return f"The flow engine failed while {doing}: {type(error).__name__}: {error}"
 
 
 def pending_work(older_than_seconds: float, limit: int = 1000) -> list:
@@ -449,18 +523,10 @@ def pending_work(older_than_seconds: float, limit: int = 1000) -> list:
 
     A running task always has a workflow (it is begun by one), which DBOS recovers."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    rows = (
-        TaskRun.objects.filter(status=TaskStatus.PENDING, created_at__lte=cutoff)
-        .exclude(handler_key__in=_manual_keys())
-        .values_list("pk", "attempt")[:limit]
-    )
+    rows = TaskRun.objects.filter(status=TaskStatus.PENDING, created_at__lte=cutoff).values_list(
+        "pk", "attempt"
+    )[:limit]
     return [(str(pk), attempt) for pk, attempt in rows]
-
-
-def _manual_keys() -> list[str]:
-    from fabflow.flows.registry import available_handlers
-
-    return [h.key for h in available_handlers() if h.kind == "manual"]
 
 
 # --- operator actions (the services lock the task and call these) ----------------------------
@@ -496,12 +562,12 @@ def retry(*, actor: Actor, task: TaskRun) -> TaskRun:
         )
     now = timezone.now()
     definition = task_definition(task)
-    is_manual = get_handler(task.handler_key).kind == "manual"
+    waits_at_once = waits_for_a_person_at_once(get_handler(task.handler_key), definition["payload"])
     task.attempt += 1
-    task.status = TaskStatus.WAITING if is_manual else TaskStatus.PENDING
-    task.started_at = now if is_manual else None
+    task.status = TaskStatus.WAITING if waits_at_once else TaskStatus.PENDING
+    task.started_at = now if waits_at_once else None
     task.finished_at = None
-    task.deadline_at = _deadline(definition, now)
+    task.deadline_at = _deadline(definition, now) if waits_at_once else None
     task.is_overdue = False
     task.error = ""
     task.result = {}
@@ -514,7 +580,7 @@ def retry(*, actor: Actor, task: TaskRun) -> TaskRun:
     run = task.run
     _reopen_run_if_clear(run)
     _refresh_order_status(actor=actor, order=order, run=run)
-    if not is_manual:
+    if not waits_at_once:
         enqueue_after_commit([(str(task.pk), task.attempt)])
     return task
 

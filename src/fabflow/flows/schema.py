@@ -2,14 +2,17 @@
 
 A definition is a list of stages; each stage holds tasks; each task may hold `next` tasks that
 start when it succeeds. `validate_definition` returns the definition normalised (defaults
-filled in, payloads in their canonical form) or raises InvalidInput pointing at the first fault,
-e.g. ("body", "definition", 0, "tasks", 1, "payload", "subject").
+filled in, payloads in their canonical form, templates compiled) or raises InvalidInput pointing
+at the first fault, e.g. ("body", "definition", 0, "tasks", 1, "payload", "subject"). Its bounds
+(`fabflow.limits`) are checked first, by a loop that no shape of JSON can overflow.
 """
 
+import json
 import re
 
 from pydantic import ValidationError
 
+from fabflow import limits
 from fabflow.errors import InvalidInput
 from fabflow.flows import templating
 from fabflow.flows.registry import available_handlers, get_handler
@@ -19,8 +22,8 @@ KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 DEFAULT_RETRIES = 3
 MAX_RETRIES = 20
 MAX_TIMEOUT_MS = 366 * 24 * 3600 * 1000
-MAX_STAGES = 100
-MAX_TASKS = 500
+MAX_STAGES = limits.MAX_FLOW_STAGES
+MAX_TASKS = limits.MAX_FLOW_TASKS
 
 
 def flow_json_schema() -> dict:
@@ -99,6 +102,7 @@ def validate_definition(definition) -> list:
         raise InvalidInput("A flow needs at least one stage", loc=LOC)
     if len(definition) > MAX_STAGES:
         raise InvalidInput(f"A flow has at most {MAX_STAGES} stages", loc=LOC)
+    check_bounds(definition)
     seen_stage_keys: set[str] = set()
     seen_task_keys: dict[str, tuple] = {}
     stages = []
@@ -129,9 +133,72 @@ def validate_definition(definition) -> list:
                 ],
             }
         )
-    if len(seen_task_keys) > MAX_TASKS:
-        raise InvalidInput(f"A flow has at most {MAX_TASKS} tasks", loc=LOC)
     return stages
+
+
+def check_bounds(definition: list) -> None:
+    """Refuse a definition beyond the flow bounds: tasks in total, `next` levels, nesting and
+    size. Walked with a stack of its own, so a definition of any depth is refused, not a crash."""
+    tasks = 0
+    # (value, path, nesting level, what it is, `next` levels above it)
+    stack = [(definition, LOC, 1, "stages", 0)]
+    while stack:
+        value, path, level, role, next_level = stack.pop()
+        if level > limits.MAX_FLOW_DEFINITION_DEPTH:
+            raise InvalidInput(
+                f"A flow definition nests at most {limits.MAX_FLOW_DEFINITION_DEPTH} levels deep",
+                loc=path,
+            )
+        if role == "task":
+            tasks += 1
+            if tasks > MAX_TASKS:
+                raise InvalidInput(f"A flow has at most {MAX_TASKS} tasks", loc=path)
+            if next_level > limits.MAX_FLOW_NEXT_DEPTH:
+                raise InvalidInput(
+                    f"Tasks nest at most {limits.MAX_FLOW_NEXT_DEPTH} levels deep through next",
+                    loc=path,
+                )
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in reversed(list(children)):  # reversed: the first fault is found first
+            if isinstance(child, (dict, list)):
+                child_role, child_next = _child_role(role, key), next_level
+                if child_role == "next":
+                    child_next += 1
+                stack.append((child, (*path, key), level + 1, child_role, child_next))
+    try:
+        size = len(json.dumps(definition, ensure_ascii=False, separators=(",", ":")).encode())
+    except (TypeError, ValueError):
+        raise InvalidInput("A flow definition is JSON", loc=LOC) from None
+    if size > limits.MAX_FLOW_DEFINITION_BYTES:
+        raise InvalidInput(
+            f"A flow definition has at most {limits.MAX_FLOW_DEFINITION_BYTES:,} bytes of JSON",
+            loc=LOC,
+        )
+
+
+def readable_definition(definition) -> list | None:
+    """A stored definition if it is within the bounds (so it can be shown and run), else None:
+    one stored before the bounds, or written by hand, never takes a page or a list down."""
+    if not isinstance(definition, list) or not definition:
+        return None
+    try:
+        check_bounds(definition)
+    except InvalidInput:
+        return None
+    return definition
+
+
+def _child_role(role: str, key) -> str:
+    """What a value inside a definition is, from what holds it and under which key."""
+    if role == "stages":
+        return "stage"
+    if role in ("tasks", "next"):
+        return "task"
+    if role == "stage" and key == "tasks":
+        return "tasks"
+    if role == "task" and key == "next":
+        return "next"
+    return "other"
 
 
 def iter_tasks(tasks: list[dict], parent_key: str = ""):
@@ -205,7 +272,7 @@ def _task(task, loc: tuple, seen: dict) -> dict:
 
 def _payload(handler, payload: dict, loc: tuple) -> dict:
     for path, text in _strings(payload, ()):
-        error = templating.check_template(text)
+        error = templating.template_error(text)
         if error:
             raise InvalidInput(f"Template error: {error}", loc=(*loc, *path))
     try:

@@ -15,7 +15,7 @@ from fabflow.accounts.models import ProductSpace
 from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.flows import engine
 from fabflow.flows.models import FLOW_NAME_MIN_LENGTH, FlowRun, FlowVersion, OrderFlow, TaskRun
-from fabflow.flows.schema import validate_definition
+from fabflow.flows.schema import readable_definition, validate_definition
 from fabflow.orders.models import Order
 
 MAX_FLOW_NAME_LENGTH = 200
@@ -116,6 +116,12 @@ def latest_version(*, space_id, flow_key: str) -> FlowVersion:
     version = flow.latest_version()
     if version is None:
         raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
+    if readable_definition(version.definition) is None:
+        raise Conflict(
+            f"The flow {flow_key!r} cannot run: its stored definition is beyond the bounds of a "
+            "flow; save it again",
+            loc=("body", "flowKey"),
+        )
     return version
 
 

@@ -18,7 +18,7 @@ from fabflow.accounts.actors import Actor
 from fabflow.errors import FabflowError
 from fabflow.flows import services
 from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
-from fabflow.flows.schema import LOC, flow_json_schema
+from fabflow.flows.schema import LOC, flow_json_schema, readable_definition
 from fabflow.web.middleware import styles_by_nonce
 
 # What a new flow starts with: one stage of one manual task, to be edited in the JSON editor.
@@ -113,18 +113,24 @@ def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpRespon
         status = 422
     else:
         latest = versions[0].definition if versions else []
-        form = FlowDefinitionForm(initial={"definition": json.dumps(latest, indent=2)})
+        form = FlowDefinitionForm(initial={"definition": _definition_text(latest)})
     context = {
         "flow": flow,
         "form": form,
         "versions": [
-            {"version": version, "text": json.dumps(version.definition, indent=2)}
+            {"version": version, "text": _definition_text(version.definition)}
             for version in versions
         ],
         "schema": flow_json_schema(),
         "server_errors": server_errors,
     }
     return render(request, "flows/flow_editor.html", context, status=status)
+
+
+def _definition_text(definition) -> str:
+    """A stored definition as indented JSON; one beyond the bounds of a flow (written by hand)
+    as an empty list, to be replaced by saving a new version."""
+    return json.dumps(readable_definition(definition) or [], indent=2)
 
 
 def _definition_path(loc: tuple) -> list:

@@ -218,9 +218,11 @@ def _register():
         # A replay must call the same steps in the same order as the first execution: a task
         # this workflow already finished is planned again, and its steps return their records.
         if plan is None:
-            plan = _db(engine.begin_task, task_id, attempt) or _db(
-                engine.replay_plan, task_id, attempt
-            )
+            plan = _transition(task_id, attempt, "starting the task", engine.begin_task)
+            if plan is None:
+                plan = _transition(task_id, attempt, "starting the task", engine.replay_plan)
+        if plan is FAILED:
+            return "failed", None
         if plan is None:
             return "stale", None
         if plan["kind"] == "wait":
@@ -237,17 +239,21 @@ def _register():
                     break
                 failures += 1
                 if not outcome["retryable"] or failures > plan["retries"]:
-                    _db(engine.fail_task, task_id, attempt, error=outcome["error"])
+                    _fail(task_id, attempt, outcome["error"])
                     return "failed", None
                 DBOS.sleep(backoff_seconds(failures))
-        step = _db(
-            engine.finish_and_continue,
+        step = _transition(
             task_id,
             attempt,
+            "finishing the task and starting what follows",
+            engine.finish_and_continue,
             result=outcome["result"],
             waits_for_feedback=outcome["waits"],
             inline=INLINE_SUCCESSORS,
+            shown=outcome.get("shown"),
         )
+        if step is FAILED:
+            return "failed", None
         start_now(step["work"])
         if step["next"] is not None:
             follow = step["next"]
@@ -274,6 +280,39 @@ def _register():
     return _registered
 
 
+# What `_transition` answers when the transition failed and the task was failed instead.
+FAILED = object()
+
+
+def _transition(task_id: str, attempt: int, doing: str, function, **kwargs):
+    """An engine transition of a task attempt, from a workflow. One that fails for any reason
+    but the database being away fails the task with the error instead (as a last resort when
+    even that transition cannot run, see `engine.fail_task_at_last`), and answers FAILED: no
+    task stays running silently."""
+    from fabflow.flows import engine
+
+    try:
+        return _db(function, task_id, attempt, **kwargs)
+    except (InterfaceError, OperationalError):
+        raise
+    except Exception as error:
+        logger.exception("the flow engine failed on task %s while %s", task_id, doing)
+        _fail(task_id, attempt, engine.unexpected_error(doing, error))
+        return FAILED
+
+
+def _fail(task_id: str, attempt: int, error: str) -> None:
+    from fabflow.flows import engine
+
+    try:
+        _db(engine.fail_task, task_id, attempt, error=error)
+    except (InterfaceError, OperationalError):
+        raise
+    except Exception:
+        logger.exception("cannot fail task %s as usual; failing it with plain updates", task_id)
+        _db(engine.fail_task_at_last, task_id, attempt, error=error)
+
+
 def _workflow_status(wid: str) -> str | None:
     """A workflow's status read straight from the system database: inside a workflow this is
     no step of it (DBOS.get_workflow_status would be one, and shift a replay's steps)."""
@@ -297,30 +336,42 @@ def _db(function, *args, **kwargs):
 
 
 def _execute(task_id: str, attempt: int, try_number: int) -> dict:
-    """Run the task's handler once; never raises, so every try is recorded by DBOS."""
+    """Run the task's handler once (for a manual task: render what it shows); never raises,
+    so every try is recorded by DBOS."""
+    from dbos._error import DBOSBaseException
     from pydantic import ValidationError
 
-    from fabflow.flows import engine, templating
+    from fabflow.flows import templating
     from fabflow.flows.registry import HandlerFailure, TaskContext, get_handler
 
-    loaded = _db(_load, task_id, attempt)
+    try:
+        loaded = _db(_load, task_id, attempt)
+    except (InterfaceError, OperationalError) as error:
+        return {"ok": False, "error": f"The database is not available: {error}", "retryable": True}
+    except Exception as error:  # stored data the engine cannot read: no retry reads it better
+        logger.exception("cannot read task %s with its order and flow", task_id)
+        message = f"The task's order or flow cannot be read: {type(error).__name__}: {error}"
+        return {"ok": False, "error": message, "retryable": False}
     if loaded is None:
         return {"stale": True}
-    task, variables = loaded
-    order = task.order
+    task, payload_template, variables = loaded
     logs.bind(organization=task.organization_id, order=task.order_id)
     handler = get_handler(task.handler_key)
     try:
-        rendered = templating.render_payload(engine.task_definition(task)["payload"], variables)
+        rendered = templating.render_payload(payload_template, variables)
         try:
             payload = handler.payload_model.model_validate(rendered)
         except ValidationError as error:
             raise HandlerFailure(
                 f"The rendered payload is not valid: {error.errors()[0]['msg']}", retryable=False
             ) from None
+        if handler.kind == "manual":
+            # Its title or description had templates: rendered, the task waits for a person.
+            shown = {"title": payload.title, "description": payload.description}
+            return {"ok": True, "result": {}, "waits": True, "shown": shown}
         context = TaskContext(
             task=task,
-            order=order,
+            order=task.order,
             payload=payload,
             variables=variables,
             delivery_id=f"{task.pk}-{attempt}",
@@ -332,6 +383,13 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
     except Exception as error:  # a handler's bug is retried like a network error, and logged
         logger.exception("handler %s failed on task %s", task.handler_key, task_id)
         return {"ok": False, "error": f"{type(error).__name__}: {error}", "retryable": True}
+    except BaseException as error:
+        if isinstance(error, DBOSBaseException):
+            raise  # DBOS cancelling the workflow
+        # SystemExit, KeyboardInterrupt or the like from a handler: no retry does better.
+        logger.exception("handler %s stopped on task %s", task.handler_key, task_id)
+        message = f"The handler stopped with {type(error).__name__}: {error}"
+        return {"ok": False, "error": message, "retryable": False}
     finally:
         if connection.errors_occurred:  # the handler met a database error: check the connection
             close_old_connections()
@@ -339,9 +397,9 @@ def _execute(task_id: str, attempt: int, try_number: int) -> dict:
 
 
 def _load(task_id: str, attempt: int):
-    """The running task attempt with its run, order and space, and its template variables;
-    None when the attempt is no longer the running one. A task this thread has just begun is
-    taken as its transition read it (`engine.take_begun`)."""
+    """The running task attempt with its run, order and space, its payload as defined and its
+    template variables; None when the attempt is no longer the running one. A task this thread
+    has just begun is taken as its transition read it (`engine.take_begun`)."""
     from fabflow import records
     from fabflow.accounts.models import ProductSpace
     from fabflow.flows import engine, templating
@@ -363,7 +421,7 @@ def _load(task_id: str, attempt: int):
         task=task,
         flow_version=engine.flow_version(task.run.flow_version_id),
     )
-    return task, variables
+    return task, engine.task_definition(task)["payload"], variables
 
 
 # --- starting and enqueuing ---------------------------------------------------------------
@@ -428,6 +486,23 @@ def _enqueue_one(task_id: str, attempt: int, priority: int = PRIORITY_FOLLOWING)
         DBOS.enqueue_workflow_with_options(options, task_id, attempt)
     else:
         _get_client().enqueue(options, task_id, attempt)
+
+
+def prepare_client_in_background() -> threading.Thread:
+    """Set up this process's DBOS client now, in a thread of its own, instead of on its first
+    enqueue: a web process calls this when it starts. Setting it up (the system database's
+    engine and migrations) takes about a second, which the first order's first task would
+    otherwise wait."""
+    thread = threading.Thread(target=_prepare_client, name="fabflow-dbos-client", daemon=True)
+    thread.start()
+    return thread
+
+
+def _prepare_client() -> None:
+    try:
+        _get_client()
+    except Exception:  # the first enqueue tries again, and its sweep catches up
+        logger.exception("cannot set up the flow engine's client yet")
 
 
 def _get_client():
