@@ -59,28 +59,6 @@ TEMPLATE_MAX_RANGE = 10_000
 TEMPLATE_MAX_TEXT = 100_000
 TEMPLATE_MAX_WIDTH = 1_000
 TEMPLATE_MAX_INTEGER_BITS = 4_096
-# A definition is checked against these before anything else, by loops rather than recursion,
-# so no shape of JSON can exhaust the stack of the process that saves, lists or runs it.
-MAX_FLOW_STAGES = 100
-MAX_FLOW_TASKS = 500  # in the whole flow, `next` chains included
-# Levels of tasks below a stage's own through `next`. A definition then nests at most
-# 4 + 2 × 16 levels to its deepest task, and a payload 3 more (recipient lists, headers):
-# 39 levels, within a request body's MAX_BODY_DEPTH.
-MAX_FLOW_NEXT_DEPTH = 16
-MAX_FLOW_DEFINITION_DEPTH = 4 + 2 * MAX_FLOW_NEXT_DEPTH + 3
-MAX_FLOW_DEFINITION_BYTES = 256 * 1024  # compact UTF-8 JSON
-# One payload text that holds `{{` or `{%`; compiled when the flow is saved.
-MAX_TEMPLATE_CHARACTERS = 20_000
-# Rendering a task's payload: its templates together may run this long and write this much.
-TEMPLATE_RENDER_SECONDS = 1.0
-TEMPLATE_MAX_OUTPUT_CHARACTERS = 1_000_000
-# Inside a template: items of `range`, characters of any text or items of any list it builds
-# (`*`, `+`, `~`, join, replace, indent), widths of padding (center, format), and bits of an
-# integer it computes (about 1,200 digits).
-TEMPLATE_MAX_RANGE = 10_000
-TEMPLATE_MAX_TEXT = TEMPLATE_MAX_OUTPUT_CHARACTERS
-TEMPLATE_MAX_WIDTH = 1_000
-TEMPLATE_MAX_INTEGER_BITS = 4_096
 
 # --- Accounts: users, secret keys, signing in ------------------------------------------------
 # A user's tags follow the orders' tag bounds above (MAX_TAG_LENGTH, MAX_TAGS): they match them.
