@@ -161,21 +161,25 @@ def test_nothing_is_written_outside_the_data_folder(served):
 
 
 @pytest.mark.timeout(120)
-def test_the_printed_admin_can_sign_in_to_django_admin(served):
+def test_the_printed_admin_signs_in_to_the_organization_not_to_django_admin(served):
     with httpx.Client(base_url=served.url) as client:
-        page = client.get("/django-admin/login/")
+        admin_login = client.get("/django-admin/login/")
+        assert admin_login.headers["location"] == "/sign-in/?next=/django-admin/"
+        page = client.get("/sign-in/")
         response = client.post(
-            "/django-admin/login/?next=/django-admin/",
+            "/sign-in/",
             data={
-                "username": served.email,
+                "email": served.email,
                 "password": served.password,
                 "csrfmiddlewaretoken": client.cookies["csrftoken"],
             },
             headers={"Referer": str(page.url)},
         )
         assert response.status_code == 302
-        assert response.headers["location"] == "/django-admin/"
-        assert client.get("/django-admin/").status_code == 200
+        assert response.headers["location"] == "/"
+        assert client.get("/").status_code == 200
+        # The first admin is an organization's admin, never Django staff (docs/security.md).
+        assert client.get("/django-admin/login/").status_code == 403
     assert (served.data_dir / "fabflow.sqlite3").exists()
     assert (served.data_dir / "secret_key").stat().st_mode & 0o077 == 0
 
