@@ -47,8 +47,10 @@ MAX_FLOW_TASKS = 500  # in the whole flow, `next` chains included
 MAX_FLOW_NEXT_DEPTH = 16
 MAX_FLOW_DEFINITION_DEPTH = 4 + 2 * MAX_FLOW_NEXT_DEPTH + 3
 MAX_FLOW_DEFINITION_BYTES = 256 * 1024  # compact UTF-8 JSON
-# One payload text that holds `{{` or `{%`; compiled when the flow is saved.
+# One payload text that holds `{{` or `{%`; compiled when the flow is saved, in time that grows
+# with its parts (the nodes of its syntax tree; a 9,000-character e-mail body has about 1,400).
 MAX_TEMPLATE_CHARACTERS = 20_000
+MAX_TEMPLATE_PARTS = 2_000
 # Rendering a task's payload: its templates together may run this long and write this much.
 TEMPLATE_RENDER_SECONDS = 1.0
 TEMPLATE_MAX_OUTPUT_CHARACTERS = 1_000_000

@@ -118,6 +118,10 @@ def test_tasks_in_total_nesting_and_size_are_bounded(admin_actor, space):
         ("{% include 'other' %}", "line 1: a template cannot include, import or extend another"),
         ("{{ " + "(" * 2000 + "1" + ")" * 2000 + " }}", "the template nests too deeply"),
         ("{{ order.name }}" * 1500, "a template has at most 20,000 characters"),
+        (
+            "{{ " + "a ~ " * 2000 + "a }}",
+            "a template has at most 2,000 parts (names, filters, tags, texts)",
+        ),
     ],
 )
 def test_templates_are_compiled_at_save_and_refused_with_their_path(

@@ -6,6 +6,7 @@ Each test runs a real worker process on an installation of its own (tests/flows/
 """
 
 import html
+from datetime import timedelta
 
 import pytest
 
@@ -19,6 +20,7 @@ installation = flow_fixtures.installation
 crashing_plugin = flow_fixtures.crashing_plugin
 
 pytestmark = pytest.mark.timeout(180)
+ONE_HOUR = timedelta(hours=1)
 
 MAIL = {
     "key": "mail",
@@ -159,3 +161,89 @@ def test_a_handler_that_crashes_ends_in_a_failed_task(crashing_plugin):
         )
     tries = (installation.root / "crash-tries.txt").read_text().splitlines()
     assert (tries.count("exception"), tries.count("base-exception")) == (4, 2)
+
+
+MANUAL_AND_MAIL = [
+    {
+        "key": "both",
+        "tasks": [
+            {**MAIL, "timeoutDuration": 1000},
+            {
+                "key": "check",
+                "handlerKey": "manual-confirmation",
+                "timeoutDuration": 1000,
+                "payload": {"title": "Check"},
+            },
+        ],
+    }
+]
+
+
+@pytest.fixture
+def started_order(admin_actor, space, monkeypatch):
+    from fabflow.flows import services, worker
+    from fabflow.orders.services import create_order
+    from tests.conftest import ring_products
+
+    monkeypatch.setattr(worker, "enqueue", lambda work, new_run=False: None)
+    services.create_flow(
+        actor=admin_actor, space=space, name="Both tasks", definition=MANUAL_AND_MAIL
+    )
+    order = create_order(actor=admin_actor, space=space, name="S-1", products=ring_products()).order
+    services.start_flow(actor=admin_actor, order_id=order.pk, flow_key="both-tasks")
+    return order
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_even_failing_a_task_fails_plain_updates_record_it(started_order, monkeypatch):
+    from fabflow.flows import engine, worker
+    from fabflow.flows.models import FlowRun, TaskRun
+    from fabflow.orders.models import Order, OrderEvent
+
+    mail = TaskRun.objects.get(order=started_order, task_key="mail")
+
+    def unreadable(*args, **kwargs):
+        raise TypeError("the order cannot be read")
+
+    monkeypatch.setattr(engine, "fail_task", unreadable)
+    worker._fail(str(mail.pk), 1, "The handler stopped with Stop: no")
+
+    mail.refresh_from_db()
+    assert (mail.status, mail.error) == ("failed", "The handler stopped with Stop: no")
+    assert FlowRun.objects.get(order=started_order).status == "failed"
+    assert Order.objects.get(pk=started_order.pk).status == "failure"
+    event = OrderEvent.objects.filter(order=started_order).order_by("-created_at").first()
+    assert (event.type, event.details) == (
+        "task_failed",
+        {"taskId": str(mail.pk), "attempt": 1, "error": "The handler stopped with Stop: no"},
+    )
+    # Once failed, it is not failed again.
+    engine.fail_task_at_last(str(mail.pk), 1, error="again")
+    assert OrderEvent.objects.filter(order=started_order, type="task_failed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_cannot_be_marked_overdue_fails_and_the_others_still_time_out(
+    started_order, monkeypatch
+):
+    from fabflow.flows import engine
+    from fabflow.flows.models import TaskRun
+
+    check = TaskRun.objects.get(order=started_order, task_key="check")
+    real_mark = engine._mark_overdue
+
+    def mark(task_id):
+        if str(task_id) == str(check.pk):
+            raise TypeError("the task's row cannot be read")
+        return real_mark(task_id)
+
+    monkeypatch.setattr(engine, "_mark_overdue", mark)
+    engine.begin_task(str(TaskRun.objects.get(order=started_order, task_key="mail").pk), 1)
+    assert engine.mark_overdue_tasks(now=check.deadline_at + ONE_HOUR) == 1
+
+    tasks = {task.task_key: task for task in TaskRun.objects.filter(order=started_order)}
+    assert (tasks["mail"].status, tasks["mail"].is_overdue) == ("running", True)
+    assert (tasks["check"].status, tasks["check"].error) == (
+        "failed",
+        "The flow engine failed while marking it overdue: TypeError: the task's row cannot be read",
+    )

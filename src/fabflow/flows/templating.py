@@ -308,8 +308,12 @@ def template_error(text: str) -> str | None:
 
 def _forbidden_node(tree) -> str | None:
     stack = [tree]
+    parts = 0
     while stack:  # a loop, not recursion: the parser has already bounded the depth, barely
         node = stack.pop()
+        parts += 1
+        if parts > limits.MAX_TEMPLATE_PARTS:  # compiling takes time in their number
+            return f"a template has at most {limits.MAX_TEMPLATE_PARTS:,} parts (names, filters, tags, texts)"
         if isinstance(node, FORBIDDEN_STATEMENTS):
             return f"line {node.lineno}: a template cannot include, import or extend another"
         # Compiling finds most unknown filters and tests, but not those inside a condition.
