@@ -59,7 +59,6 @@ def take_backup(path: Path) -> BackupSummary:
                 {
                     "createdAt": timezone.now().isoformat(),
                     "engine": app.engine,
-                    "hasDbos": writer.members.get(DBOS_MEMBER[app.engine]) is not None,
                     "migrations": applied_migrations(),
                     "counts": counts,
                     "storage": stored,
