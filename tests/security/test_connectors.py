@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 import trustme
+from django.utils.html import escape
 
 from fabflow import egress
 from fabflow.accounts.actors import Actor
@@ -22,7 +23,11 @@ from fabflow.flows.handlers import consume_rest_api
 from fabflow.flows.registry import HandlerFailure, TaskContext
 from fabflow.orders.services import create_order
 from tests.conftest import ring_products
-from tests.flows.conftest import receiver  # noqa: F401  (a fixture: the real HTTP receiver)
+from tests.flows.conftest import (  # noqa: F401  (fixtures: an installation with real workers)
+    installation,
+    receiver,
+    smtp_server,
+)
 
 PUBLIC_ADDRESS = "93.184.215.14"
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -270,3 +275,39 @@ def test_a_certificate_for_another_name_fails_the_call(settings, space, tls_serv
     assert "certificate verify failed" in failure.value.message
     assert "Hostname mismatch" in failure.value.message
     assert tls_server.hosts == []
+
+
+def test_a_refused_call_fails_its_task_with_the_host_and_no_address_on_the_order_page(
+    installation,  # noqa: F811
+    receiver,  # noqa: F811
+):
+    installation.env["FABFLOW_ALLOW_PRIVATE_WEBHOOKS"] = "false"
+    definition = [
+        {
+            "key": "sync",
+            "tasks": [
+                {
+                    "key": "push",
+                    "handlerKey": "consume-rest-api",
+                    "retries": 3,
+                    "payload": {"uri": f"http://localhost:{receiver.port}/hook"},
+                }
+            ],
+        }
+    ]
+    setup = installation.call("setup", definition=definition)
+    [order_id] = installation.call("create_orders", count=1, flow_key=setup["flowKey"])
+    installation.start_worker()
+    installation.wait_for(lambda: installation.order_status(order_id) == "failure")
+
+    [push] = installation.call("tasks", order_id=order_id)
+    assert (push["status"], push["attempt"], push["error"]) == (
+        "failed",
+        1,
+        refusal("localhost"),
+    )
+    status, page = installation.call("order_page", order_id=order_id)
+    assert status == 200
+    assert escape(refusal("localhost")) in page
+    assert "127.0.0.1" not in page
+    assert receiver.calls == []
