@@ -64,6 +64,8 @@ def document_size(value) -> int:
 def check_document(value, *, loc: tuple, max_bytes: int = MAX_JSON_DOCUMENT_BYTES) -> int:
     """Refuse a JSON document deeper than MAX_JSON_DEPTH, larger than `max_bytes`, or holding
     text that cannot be stored; answer its size."""
+    if not value and isinstance(value, dict | list):
+        return 2  # {} or []: most parts and products carry one
     check_json(value, loc=loc, max_depth=MAX_JSON_DEPTH)
     size = document_size(value)
     if size > max_bytes:
