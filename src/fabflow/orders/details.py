@@ -429,8 +429,11 @@ def part_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _thumbnail(assets) -> str | None:
-    """The address of an owner's thumbnail, by the rule the API's documents follow too."""
-    return thumbnail_url(list(assets))
+    """The address of an owner's thumbnail, by the rule the API's documents follow too; a file
+    whose stored time cannot be read is no candidate (it cannot be compared)."""
+    return thumbnail_url(
+        [asset for asset in assets if not isinstance(asset.created_at, InvalidValue)]
+    )
 
 
 def _value_rows(values) -> list[tuple[str, str]]:
