@@ -68,20 +68,20 @@ def test_debug_pages_carry_no_policy(client, settings):
     assert "Content-Security-Policy" not in client.get("/sign-in/")
 
 
-def production_environment(tmp_path) -> dict:
+def production_environment(tmp_path, **settings) -> dict:
     """This process's environment with production mode on, over a SQLite database of its own."""
     environment = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("FABFLOW_", "DATABASE_URL", "HTTPS", "HSTS_", "DEBUG"))
     }
-    return {**environment, "FABFLOW_DATA_DIR": str(tmp_path / "var"), **PRODUCTION}
+    return {**environment, "FABFLOW_DATA_DIR": str(tmp_path / "var"), **PRODUCTION, **settings}
 
 
-def run(tmp_path, *argv):
+def run(tmp_path, *argv, **settings):
     return subprocess.run(
         [sys.executable, *argv],
-        env=production_environment(tmp_path),
+        env=production_environment(tmp_path, **settings),
         capture_output=True,
         text=True,
         timeout=120,
@@ -138,3 +138,24 @@ def test_production_mode_redirects_plain_http_but_not_the_probes(production_answ
         production_answers["http"]["headers"]["Location"] == "https://orders.example.com/sign-in/"
     )
     assert production_answers["probe"]["status"] == 200
+
+
+def test_hsts_follows_its_settings_and_https_off_turns_it_and_the_redirect_off(tmp_path):
+    chosen = run(
+        tmp_path,
+        "-c",
+        FETCH,
+        HSTS_SECONDS="300",
+        HSTS_INCLUDE_SUBDOMAINS="false",
+        HSTS_PRELOAD="true",
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    answers = json.loads(chosen.stdout)
+    assert answers["https"]["headers"]["Strict-Transport-Security"] == "max-age=300; preload"
+
+    plain = run(tmp_path, "-c", FETCH, HTTPS="false")
+    assert plain.returncode == 0, plain.stderr
+    answers = json.loads(plain.stdout)
+    assert answers["http"]["status"] == 200
+    assert "Strict-Transport-Security" not in answers["https"]["headers"]
+    assert answers["http"]["headers"]["Content-Security-Policy"] == POLICY
