@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fabflow.flows.models import WorkerHeartbeat
+from tests.files.conftest import s3_environment, s3_server, s3_storage  # noqa: F401  (real S3)
 from tests.flows.conftest import smtp_server  # noqa: F401  (a real SMTP server)
 
 

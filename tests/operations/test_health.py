@@ -79,6 +79,26 @@ def test_readyz_names_storage_it_cannot_write(
     assert blocker.read_text() == "not a folder"
 
 
+def test_readyz_asks_the_s3_bucket(client, s3_storage, system_database, live_worker):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert json.loads(response.content)["checks"]["storage"] == "ok"
+
+
+def test_readyz_names_an_s3_bucket_that_does_not_answer(
+    client, settings, s3_storage, system_database, live_worker
+):
+    from fabflow import config
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": config.default_storage("s3://no-such-bucket/x", media_root=settings.MEDIA_ROOT),
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["failing"] == ["storage"]
+
+
 def test_readyz_tells_an_anonymous_caller_no_detail(
     client, settings, tmp_path, media_root, live_worker
 ):
