@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import reprlib
+from decimal import Decimal
 
 from django.db import models
 from django.db.models.fields.json import KeyTransform
@@ -118,9 +119,15 @@ class _Reporting:
 
 
 class DecimalField(_Reporting, models.DecimalField):
-    """Django's DecimalField; an amount the backend cannot read is an InvalidValue."""
+    """Django's DecimalField; an amount the backend cannot read is an InvalidValue, and so is
+    PostgreSQL's NaN, which a numeric column holds and no amount is."""
 
     django_path = "django.db.models.DecimalField"
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, Decimal) and not value.is_finite():
+            return InvalidValue(value)
+        return value
 
 
 class DateTimeField(_Reporting, models.DateTimeField):

@@ -27,7 +27,7 @@ from fabflow.files.services import add_asset
 from fabflow.flows import services as flow_services
 from fabflow.flows.models import FlowVersion, TaskRun
 from fabflow.orders.filters import OrderFilterSet, PartFilterSet, ProductFilterSet
-from fabflow.orders.models import Asset, OrderEvent
+from fabflow.orders.models import Asset, Order, OrderEvent
 from fabflow.orders.services import create_order
 from fabflow.orders.tables import OrderTable, PartTable, ProductTable
 from tests.conftest import ring_products
@@ -616,3 +616,25 @@ def check_api(world) -> dict:
         assert response.status_code == 200, path
         parse(response.content.decode())
     return answers
+
+
+def test_saving_a_row_writes_what_it_could_not_read_back_as_stored(world, caplog):
+    """A service that saves the whole row keeps the unreadable values as they were."""
+    amount = "9999999999999.90" if connection.vendor == "sqlite" else "'NaN'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE orders_order SET value = {amount}, data = '[1, 2]' WHERE id = %s",
+            [world.order.pk.hex if connection.vendor == "sqlite" else world.order.pk],
+        )
+        cursor.execute("SELECT value, data FROM orders_order WHERE name = 'WEB-1'")
+        stored = cursor.fetchone()
+    order = Order.objects.get(pk=world.order.pk)
+    with caplog.at_level(logging.WARNING, logger="fabflow.stored"):
+        assert str(order.value) == str(order.data) == MARKER
+    assert len(caplog.records) == 2
+    order.name = "WEB-1 renamed"
+    order.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value, data FROM orders_order WHERE name = 'WEB-1 renamed'")
+        # As text: NaN equals nothing, itself included.
+        assert [str(value) for value in cursor.fetchone()] == [str(value) for value in stored]
