@@ -2,7 +2,9 @@
 while orders are created and flows run restores whole into a new installation (on PostgreSQL
 too: the move from SQLite), flows in flight go on there, and refused restores change nothing."""
 
+import io
 import json
+import tarfile
 import threading
 from hashlib import sha256
 
@@ -115,9 +117,6 @@ def test_a_backup_taken_during_a_burst_restores_whole_and_its_flows_go_on(
 
 
 def manifest_of_settings(archive):
-    import json
-    import tarfile
-
     with tarfile.open(archive) as tar:
         return json.load(tar.extractfile("settings.json"))
 
@@ -190,8 +189,6 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(backup, tmp_path)
 
 def member_offset(archive) -> int:
     """Where the data of the app database's member starts in the (uncompressed) tar."""
-    import tarfile
-
     with tarfile.open(archive) as tar:
         for info in tar:
             if info.name.startswith("database/app."):
@@ -230,3 +227,28 @@ def test_on_s3_a_backup_lists_every_object_and_a_restore_refuses_when_one_is_gon
         "1 objects listed in the backup are missing from the bucket or changed size, "
         f"e.g. {prefix}/{preview}"
     )
+
+
+def test_restore_refuses_a_backup_of_a_newer_release_and_changes_nothing(backup, tmp_path):
+    newer = tmp_path / "newer.tar"
+    with tarfile.open(backup["archive"]) as source, tarfile.open(newer, "w") as target:
+        for info in source:
+            data = source.extractfile(info).read()
+            if info.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["migrations"].append(["orders", "9999_from_a_newer_release"])
+                data = json.dumps(manifest).encode()
+                info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+    with new_installation(tmp_path / "target", ENGINES[-1]) as target:
+        before = target.database_fingerprint()
+        target.close_driver()
+
+        refused = target.fabflow("restore", str(newer))
+
+        assert refused.returncode == 1
+        assert (
+            "The backup was made by a newer release of Fabflow (its database has migrations this "
+            "release does not know: orders.9999_from_a_newer_release)"
+        ) in refused.stderr
+        assert target.database_fingerprint() == before

@@ -70,12 +70,11 @@ class Database:
     def exists(self) -> bool:
         if self.engine == "sqlite":
             return Path(self.name).exists()
-        with contextlib.suppress(Exception), self.connect(database="postgres") as connection:
+        with self.connect(database="postgres") as connection:
             found = connection.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [self.name]
             ).fetchone()
             return found is not None
-        return False
 
     def connect(self, *, database: str = "", autocommit: bool = True):
         """A psycopg connection (PostgreSQL only); the password never reaches a command line."""
