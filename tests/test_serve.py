@@ -16,6 +16,7 @@ import pytest
 from fabflow.cli import default_web_workers
 from fabflow.files.generators import generate_meshes, get_generator
 from fabflow.files.generators.export import export_mesh
+from fabflow.supervisor import STABLE_AFTER_SECONDS, Child
 
 
 def free_port() -> int:
@@ -250,3 +251,20 @@ def test_killed_children_are_started_again_and_sigterm_stops_them_all(tmp_path):
         assert server.answers() is False
     finally:
         server.stop()
+
+
+def test_restarts_wait_longer_after_each_quick_exit_and_start_over_after_a_long_run():
+    child = Child(name="worker", argv=[sys.executable, "-c", "pass"])
+    delays = []
+    for _ in range(7):
+        child.start()
+        child.process.wait()
+        child.reap(now=child.started_at + 0.5)
+        delays.append(child.restart_at - (child.started_at + 0.5))
+    assert delays == [1, 2, 4, 8, 16, 30, 30]
+
+    child.start()
+    child.process.wait()
+    child.reap(now=child.started_at + STABLE_AFTER_SECONDS)
+    assert child.restart_at - child.started_at == STABLE_AFTER_SECONDS + 1
+    assert child.process is None

@@ -311,3 +311,39 @@ def test_a_refused_call_fails_its_task_with_the_host_and_no_address_on_the_order
     assert escape(refusal("localhost")) in page
     assert "127.0.0.1" not in page
     assert receiver.calls == []
+
+
+@pytest.fixture
+def redirecting_server():
+    """An HTTP server on 127.0.0.1 that sends every POST to /elsewhere with a 307 and records
+    the paths it was asked for."""
+    paths = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            paths.append(self.path)
+            self.send_response(307)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield SimpleNamespace(port=server.server_address[1], paths=paths)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_is_not_followed_and_fails_the_task(settings, space, redirecting_server):
+    settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS = True
+    uri = f"http://localhost:{redirecting_server.port}/hook"
+    with pytest.raises(HandlerFailure) as failure:
+        run_connector(new_order(space), uri)
+    assert (failure.value.message, failure.value.retryable) == (f"POST {uri} answered 307", False)
+    assert redirecting_server.paths == ["/hook"]
