@@ -176,7 +176,7 @@ def test_the_printed_admin_signs_in_to_the_organization_not_to_django_admin(serv
             },
             headers={"Referer": str(page.url)},
         )
-        assert response.status_code == 302
+        assert response.status_code == 303
         assert response.headers["location"] == "/"
         assert client.get("/").status_code == 200
         # The first admin is an organization's admin, never Django staff (docs/security.md).

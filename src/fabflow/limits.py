@@ -69,5 +69,8 @@ TEMPLATE_MAX_INTEGER_BITS = 4_096
 MAX_EMAIL_LENGTH = 254
 MAX_USER_NAME_LENGTH = 200
 MAX_SECRET_KEY_NAME_LENGTH = 200
+# A product space's key (its URL and API spelling) and display name; the model's column sizes.
+MAX_SPACE_KEY_LENGTH = 64
+MAX_SPACE_NAME_LENGTH = 200
 # A password, refused longer before any hashing: hashing costs grow with its length.
 MAX_PASSWORD_LENGTH = 1024

@@ -32,14 +32,14 @@ def test_an_admin_allows_then_forbids_private_addresses_for_their_organization_o
     response = client.post(
         "/organization/private-addresses/", {"allow_private_addresses": "on"}, follow=True
     )
-    assert response.redirect_chain == [("/organization/", 302)]
+    assert response.redirect_chain == [("/organization/", 303)]
     assert allowances() == {"Ringmakers": True, "Lampworks": False}
     page = response.content.decode()
     assert "Connectors of this organization may now call private addresses." in page
     assert 'id="allow-private-addresses" checked>' in page
 
     response = client.post("/organization/private-addresses/", {}, follow=True)
-    assert response.redirect_chain == [("/organization/", 302)]
+    assert response.redirect_chain == [("/organization/", 303)]
     assert allowances() == {"Ringmakers": False, "Lampworks": False}
     assert "Connectors of this organization call public addresses only." in (
         response.content.decode()

@@ -46,7 +46,7 @@ def test_admins_add_a_folder_and_an_s3_target_and_see_them_listed(as_admin, admi
 
     for fields in (FOLDER, S3):
         response = as_admin.post("/export-targets/add/", form(fields, export_root))
-        assert (response.status_code, response["Location"]) == (302, "/export-targets/")
+        assert (response.status_code, response["Location"]) == (303, "/export-targets/")
 
     folder, s3 = ExportTarget.objects.get(name="workshop"), ExportTarget.objects.get(name="cloud")
     assert (folder.organization_id, folder.kind, folder.path) == (
@@ -108,7 +108,7 @@ def test_removing_a_target(as_admin, export_root):
 
     response = as_admin.post("/export-targets/workshop/remove/")
 
-    assert (response.status_code, response["Location"]) == (302, "/export-targets/")
+    assert (response.status_code, response["Location"]) == (303, "/export-targets/")
     assert ExportTarget.objects.count() == 0
     assert "No export target yet" in as_admin.get("/export-targets/").content.decode()
     assert as_admin.post("/export-targets/workshop/remove/").status_code == 404

@@ -92,7 +92,7 @@ def test_a_new_users_set_password_link_is_kept_for_the_admins(as_admin, kept, ad
     response = as_admin.post(
         "/users/add/", {"email": "nia@ringmakers.test", "name": "Nia", "access": "link"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
 
     [mail] = outbox.kept_messages(actor=Actor.for_user(admin))
     assert (mail.subject, mail.recipients) == ("Your Fabflow account", "nia@ringmakers.test")

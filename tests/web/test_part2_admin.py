@@ -100,7 +100,7 @@ def test_adding_a_user_with_an_initial_password(as_admin, client):
             "password": "a fine long secret",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = User.objects.get(email="new@ringmakers.test")
     assert (user.name, user.is_admin, user.check_password("a fine long secret")) == (
         "Nia New",
@@ -138,7 +138,7 @@ def test_a_set_password_link_is_emailed_and_works_once(as_admin, client, use_smt
         "/users/add/",
         {"email": "ivy@ringmakers.test", "name": "Ivy", "access": "link", "is_admin": "on"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = User.objects.get(email="ivy@ringmakers.test")
     assert (user.is_admin, user.has_usable_password()) == (True, False)
     assert len(use_smtp.messages) == 1
@@ -154,14 +154,14 @@ def test_a_set_password_link_is_emailed_and_works_once(as_admin, client, use_smt
     response = client.post(
         link, {"password": "my own good secret", "password_again": "my own good secret"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user.refresh_from_db()
     assert user.check_password("my own good secret")
     assert client.get(link).status_code == 404
 
 
 def test_deactivating_a_user_and_not_oneself(as_admin, admin, member):
-    assert as_admin.post(f"/users/{member.pk}/deactivate/").status_code == 302
+    assert as_admin.post(f"/users/{member.pk}/deactivate/").status_code == 303
     member.refresh_from_db()
     assert member.is_active is False
     response = as_admin.post(f"/users/{admin.pk}/deactivate/", follow=True)
@@ -171,8 +171,9 @@ def test_deactivating_a_user_and_not_oneself(as_admin, admin, member):
 
 
 def test_a_new_key_is_shown_once_then_revoked(as_admin, space, admin):
-    response = as_admin.post(f"/secret-keys/{space.pk}/add/", {f"s{space.pk.hex}-name": "Webshop"})
-    assert response.status_code == 201
+    posted = as_admin.post(f"/secret-keys/{space.pk}/add/", {f"s{space.pk.hex}-name": "Webshop"})
+    assert (posted.status_code, posted["Location"]) == (303, "/secret-keys/")
+    response = as_admin.get("/secret-keys/")
     assert response["Cache-Control"] == "no-store"
     secret = response.context["created"].secret
     assert secret in response.content.decode()
@@ -183,7 +184,7 @@ def test_a_new_key_is_shown_once_then_revoked(as_admin, space, admin):
     listing = as_admin.get("/secret-keys/").content.decode()
     assert secret not in listing
     assert f"ffk_{key.key_id}_…" in listing
-    assert as_admin.post(f"/secret-keys/{key.pk}/revoke/").status_code == 302
+    assert as_admin.post(f"/secret-keys/{key.pk}/revoke/").status_code == 303
     assert authenticate_secret_key(secret=secret) is None
     assert f"ffk_{key.key_id}_…" not in as_admin.get("/secret-keys/").content.decode()
 
@@ -220,6 +221,6 @@ def test_the_signing_secret_is_revealed_on_demand_and_rotates(as_admin, space):
     assert response.status_code == 200
     assert space.signing_secret in response.content.decode()
     old = space.signing_secret
-    assert as_admin.post(f"/spaces/{space.pk}/signing-secret/rotate/").status_code == 302
+    assert as_admin.post(f"/spaces/{space.pk}/signing-secret/rotate/").status_code == 303
     space.refresh_from_db()
     assert space.signing_secret != old and space.signing_secret.startswith("whsec_")

@@ -68,7 +68,7 @@ def test_an_order_without_flow_offers_to_start_one(signed_in, admin_actor, space
     assert [flow.key for flow in response.context["flows"]] == ["print-rings"]
     assert [p.name for p in response.context["products"]] == ["Ring 1", "Ring 2"]
     response = signed_in.post(f"/orders/{order.pk}/flow/", {"flow_key": "print-rings"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     order.refresh_from_db()
     assert order.status == "in_progress"
     page = signed_in.get(f"/orders/{order.pk}/")
@@ -97,7 +97,7 @@ def test_the_manual_task_is_listed_with_its_buttons_and_highlighted(signed_in, r
 
 def test_confirming_brings_the_order_to_success(signed_in, running, order):
     response = signed_in.post(f"/orders/{order.pk}/tasks/{running.pk}/confirm/")
-    assert response.status_code == 302
+    assert response.status_code == 303
     order.refresh_from_db()
     assert order.status == "success"
     page = signed_in.get(f"/orders/{order.pk}/")

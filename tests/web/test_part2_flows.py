@@ -53,7 +53,7 @@ def test_the_page_lists_the_flows_of_the_organization_only(
 
 def test_the_dialog_creates_a_flow_and_opens_it_in_the_editor(signed_in, space):
     response = signed_in.post("/flows/new/", {"name": "Rings made to order", "space": space.pk})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/flows/rings/rings-made-to-order/"
     flow = OrderFlow.objects.get()
     assert (flow.name, flow.space_id, flow.key) == (
@@ -99,7 +99,7 @@ def test_another_organizations_space_cannot_be_chosen(signed_in, stranger_space)
 def test_saving_makes_a_new_version_and_keeps_the_history(signed_in, flow):
     changed = [{**MANUAL[0], "name": "Make it"}]
     response = signed_in.post("/flows/rings/print-and-ship/", {"definition": json.dumps(changed)})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert [v.number for v in FlowVersion.objects.filter(flow=flow).order_by("number")] == [1, 2]
     assert flow.latest_version().definition[0]["name"] == "Make it"
     page = signed_in.get("/flows/rings/print-and-ship/")

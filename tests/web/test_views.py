@@ -85,7 +85,7 @@ def test_sign_in_with_email_and_password_then_sign_out(client, admin):
     response = client.post(
         "/sign-in/", {"email": "Admin@Ringmakers.test", "password": PASSWORD, "next": "/parts/"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/parts/"
     assert client.get("/").status_code == 200
     response = client.post("/sign-out/")

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,6 +27,10 @@ from fabflow.accounts.forms import (
 )
 from fabflow.accounts.models import SecretKey, User
 from fabflow.errors import FabflowError, NotFound
+from fabflow.web.redirects import see_other
+
+# The session key that carries a new secret key's secret from the POST to the one GET after it.
+NEW_SECRET_SESSION_KEY = "new_secret_key"
 
 
 def admin_required(view):
@@ -83,7 +87,7 @@ def user_add(request: HttpRequest, actor: Actor) -> HttpResponse:
         else:
             how = "a set-password link was e-mailed to" if sends_link else "they sign in as"
             messages.success(request, f"{user.get_full_name()} was added; {how} {user.email}.")
-            return redirect("user_list")
+            return see_other("user_list")
     return _users_page(request, actor, form=form, status=422)
 
 
@@ -112,7 +116,7 @@ def user_tags(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
         return render(request, "accounts/_user_row.html", context, status=422 if error else 200)
     if error:
         messages.error(request, error)
-    return redirect("user_list")
+    return see_other("user_list")
 
 
 @admin_required
@@ -126,7 +130,7 @@ def user_deactivate(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{user.get_full_name()} can no longer sign in.")
-    return redirect("user_list")
+    return see_other("user_list")
 
 
 def _set_password_url(request: HttpRequest):
@@ -155,7 +159,7 @@ def set_password(request: HttpRequest, encoded_id: str, token: str) -> HttpRespo
         except FabflowError as error:
             add_service_error(form, error)
         else:
-            return redirect("login")
+            return see_other("login")
     status = 422 if request.method == "POST" else 200
     return render(
         request, "accounts/set_password.html", {"form": form, "person": user}, status=status
@@ -184,7 +188,7 @@ def _keys_page(request, actor, *, forms=None, created=None, status=200) -> HttpR
 @admin_required
 @require_GET
 def secret_key_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return _keys_page(request, actor)
+    return _keys_page(request, actor, created=_take_new_secret(request, actor))
 
 
 @admin_required
@@ -202,8 +206,26 @@ def secret_key_add(request: HttpRequest, actor: Actor, space_id) -> HttpResponse
         except FabflowError as error:
             add_service_error(form, error)
         else:
-            return _keys_page(request, actor, created=created, status=201)
+            request.session[NEW_SECRET_SESSION_KEY] = {
+                "key_id": str(created.key.pk),
+                "secret": created.secret,
+            }
+            messages.success(request, f"The key {created.key.name} is added to {space.name}.")
+            return see_other("secret_key_list")
     return _keys_page(request, actor, forms={space.pk: form}, status=422)
+
+
+def _take_new_secret(request: HttpRequest, actor: Actor) -> services.CreatedSecretKey | None:
+    """The secret of the key added just before, taken out of the session: shown this once."""
+    new = request.session.pop(NEW_SECRET_SESSION_KEY, None)
+    if new is None:
+        return None
+    key = (
+        SecretKey.objects.filter(pk=new["key_id"], space__in=actor.spaces())
+        .select_related("space")
+        .first()
+    )
+    return None if key is None else services.CreatedSecretKey(key=key, secret=new["secret"])
 
 
 @admin_required
@@ -217,7 +239,7 @@ def secret_key_revoke(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"The key {key.name} is revoked: requests with it are refused.")
-    return redirect("secret_key_list")
+    return see_other("secret_key_list")
 
 
 @admin_required
@@ -241,4 +263,4 @@ def signing_secret_rotate(request: HttpRequest, actor: Actor, space_id) -> HttpR
         request,
         f"{space.name} has a new signing secret: update every receiver of its webhooks.",
     )
-    return redirect("secret_key_list")
+    return see_other("secret_key_list")

@@ -10,6 +10,10 @@ from fabflow.accounts import services
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import Organization, User
 
+# The first space's generator: a box with a lid is a product any demo shop can sell, so a flow
+# with `generate-production-files` works on a new installation before anything is configured.
+FIRST_SPACE_GENERATOR = "box"
+
 
 @dataclass(frozen=True)
 class Bootstrap:
@@ -36,7 +40,9 @@ def bootstrap_if_empty() -> Bootstrap | None:
         organization = services.create_organization(
             name=config.env_str("FABFLOW_ORGANIZATION", "My company")
         )
-        space = services.create_space(organization=organization, name="Demo", key="demo")
+        space = services.create_space(
+            organization=organization, name="Demo", key="demo", generator=FIRST_SPACE_GENERATOR
+        )
         email = config.env_str("FABFLOW_ADMIN_EMAIL", "admin@example.com")
         password = config.env_str("FABFLOW_ADMIN_PASSWORD") or generate_password()
         admin = User.objects.create_user(

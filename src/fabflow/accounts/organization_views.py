@@ -7,13 +7,14 @@ only (members get the 403 page); the form posts, then redirects back to the page
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.accounts import services
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.admin_views import admin_required
 from fabflow.accounts.models import Organization
+from fabflow.web.redirects import see_other
 
 
 @admin_required
@@ -36,4 +37,4 @@ def private_addresses(request: HttpRequest, actor: Actor) -> HttpResponse:
         messages.warning(request, "Connectors of this organization may now call private addresses.")
     else:
         messages.success(request, "Connectors of this organization call public addresses only.")
-    return redirect("organization")
+    return see_other("organization")

@@ -74,22 +74,71 @@ def create_organization(*, name: str) -> Organization:
 
 
 @transaction.atomic
-def create_space(*, organization: Organization, name: str, key: str = "") -> ProductSpace:
-    """Create a product space in `organization`; its key derives from the name unless given."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput("A product space needs a name", loc=("name",))
+def create_space(
+    *, organization: Organization, name: str, key: str = "", generator: str = ""
+) -> ProductSpace:
+    """Create a product space in `organization`; its key derives from the name unless given.
+
+    `generator` is the key of a registered generator, or "" for a space without one.
+    """
+    name = _space_name(name)
     key = slugify(key or name)
     if not key:
         raise InvalidInput("The space's key must contain letters or digits", loc=("key",))
+    if len(key) > limits.MAX_SPACE_KEY_LENGTH:
+        raise InvalidInput(
+            f"A space's key has at most {limits.MAX_SPACE_KEY_LENGTH} characters", loc=("key",)
+        )
+    _check_generator(generator)
     if ProductSpace.objects.filter(organization=organization, key=key).exists():
         raise Conflict(f"A product space with key {key!r} already exists", loc=("key",))
     return ProductSpace.objects.create(
         organization=organization,
         name=name,
         key=key,
+        generator=generator,
         signing_secret=credentials.new_signing_secret(),
     )
+
+
+def add_space(*, actor: Actor, key: str, name: str, generator: str) -> ProductSpace:
+    """Create a product space in the actor's organization (admins only)."""
+    _require_admin(actor)
+    organization = Organization.objects.get(pk=actor.organization_id)
+    return create_space(organization=organization, name=name, key=key, generator=generator)
+
+
+@transaction.atomic
+def update_space(*, actor: Actor, space_id, name: str, generator: str) -> ProductSpace:
+    """Rename a space and choose its generator (admins only); its key never changes."""
+    _require_admin(actor)
+    space = actor.spaces().select_for_update().filter(pk=space_id).first()
+    if space is None:
+        raise NotFound("No such product space")
+    space.name = _space_name(name)
+    _check_generator(generator)
+    space.generator = generator
+    space.save(update_fields=["name", "generator"])
+    return space
+
+
+def _space_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A product space needs a name", loc=("name",))
+    if len(name) > limits.MAX_SPACE_NAME_LENGTH:
+        raise InvalidInput(
+            f"A space's name has at most {limits.MAX_SPACE_NAME_LENGTH} characters", loc=("name",)
+        )
+    return name
+
+
+def _check_generator(generator: str) -> None:
+    # Imported here: the generators pull in the geometry kernel, which only this check needs.
+    from fabflow.files.generators.registry import get_generator
+
+    if generator:
+        get_generator(generator)  # UnknownGenerator (InvalidInput at "generator") if none
 
 
 @transaction.atomic

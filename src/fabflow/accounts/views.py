@@ -17,7 +17,9 @@ from fabflow.accounts.actors import Actor
 from fabflow.accounts.forms import SignInForm
 from fabflow.errors import FabflowError
 from fabflow.web import throttle
+from fabflow.web.clients import client_address
 from fabflow.web.listing import table_page
+from fabflow.web.redirects import see_other
 from fabflow.web.services import save_table_columns
 
 WRONG_CREDENTIALS = (
@@ -52,7 +54,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     try:
         user = throttle.checked(
             email=email,
-            address=request.META.get("REMOTE_ADDR", ""),
+            address=client_address(request),
             check=lambda: authenticate(
                 request, email=email, password=form.cleaned_data["password"]
             ),
@@ -64,7 +66,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         context["error"] = WRONG_CREDENTIALS
         return render(request, "web/sign_in.html", context, status=401)
     login(request, user)
-    return redirect(_landing(user, next_url))
+    return see_other(_landing(user, next_url))
 
 
 def _landing(user, next_url: str) -> str:
@@ -78,7 +80,7 @@ def _landing(user, next_url: str) -> str:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect(f"{reverse('login')}?signed_out=1")
+    return see_other(f"{reverse('login')}?signed_out=1")
 
 
 @login_required
@@ -99,11 +101,9 @@ def table_columns(request: HttpRequest, table: str) -> HttpResponse:
     except FabflowError as error:
         messages.error(request, error.message)
     # A 303 makes the browser (and htmx) fetch the list again with GET, with the new columns.
-    response = redirect(
+    return see_other(
         _safe_next(request, request.POST.get("next"), default=reverse(f"{table}_list"))
     )
-    response.status_code = 303
-    return response
 
 
 def _safe_next(request: HttpRequest, url: str | None, default: str = "/") -> str:

@@ -7,7 +7,7 @@ service of `files/exports.py` and renders the result.
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.accounts.actors import Actor
@@ -16,6 +16,7 @@ from fabflow.accounts.forms import add_service_error
 from fabflow.errors import FabflowError
 from fabflow.files import exports
 from fabflow.files.forms import ExportTargetForm
+from fabflow.web.redirects import see_other
 
 
 def _targets_page(request, actor, *, form=None, status=200) -> HttpResponse:
@@ -44,7 +45,7 @@ def export_target_add(request: HttpRequest, actor: Actor) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, f"The export target {target.name} is added.")
-            return redirect("export_target_list")
+            return see_other("export_target_list")
     return _targets_page(request, actor, form=form, status=422)
 
 
@@ -55,4 +56,4 @@ def export_target_remove(request: HttpRequest, actor: Actor, name: str) -> HttpR
     messages.success(
         request, f"The export target {name} is removed; what it exported stays where it is."
     )
-    return redirect("export_target_list")
+    return see_other("export_target_list")

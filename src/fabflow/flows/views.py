@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fabflow.accounts.actors import Actor
@@ -20,6 +20,7 @@ from fabflow.flows import services
 from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
 from fabflow.flows.schema import LOC, flow_json_schema, readable_definition
 from fabflow.web.middleware import styles_by_nonce
+from fabflow.web.redirects import see_other
 
 # What a new flow starts with: one stage of one manual task, to be edited in the JSON editor.
 STARTER_DEFINITION = [
@@ -78,7 +79,7 @@ def flow_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"The flow {flow.name} was created. Describe its stages and tasks below."
             )
-            return redirect("flow_edit", space_key=flow.space.key, flow_key=flow.key)
+            return see_other("flow_edit", space_key=flow.space.key, flow_key=flow.key)
     return _list_page(request, actor, form=form, status=422)
 
 
@@ -109,7 +110,7 @@ def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpRespon
                 )
             else:
                 messages.success(request, f"Saved version {version.number} of {flow.name}.")
-                return redirect("flow_edit", space_key=flow.space.key, flow_key=flow.key)
+                return see_other("flow_edit", space_key=flow.space.key, flow_key=flow.key)
         status = 422
     else:
         latest = versions[0].definition if versions else []

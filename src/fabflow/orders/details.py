@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.accounts.actors import Actor
@@ -29,6 +29,7 @@ from fabflow.orders.api import thumbnail_url
 from fabflow.orders.documents import asset_url
 from fabflow.orders.models import Asset, OrderEvent, OrderEventType, OrderStatus
 from fabflow.web import display
+from fabflow.web.redirects import see_other
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
     except InvalidInput as error:
         if action != "reject":
             messages.error(request, error.message)
-            return redirect("order_detail", pk=pk)
+            return see_other("order_detail", pk=pk)
         # Show the reason's error in the reject dialog, keeping what was typed.
         context = _order_context(request, actor, pk)
         context["reject"] = {
@@ -126,7 +127,7 @@ def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
     else:
         title = task.title or task.task_key
         messages.success(request, DONE_MESSAGES[action].format(title=title, attempt=task.attempt))
-    return redirect("order_detail", pk=pk)
+    return see_other("order_detail", pk=pk)
 
 
 @login_required
@@ -146,7 +147,7 @@ def start_flow(request: HttpRequest, pk) -> HttpResponse:
     else:
         version = run.flow_version
         messages.success(request, f"Flow {version.flow.name} v{version.number} started.")
-    return redirect("order_detail", pk=pk)
+    return see_other("order_detail", pk=pk)
 
 
 def _task_of_order(actor: Actor, order_id, task_id) -> TaskRun:

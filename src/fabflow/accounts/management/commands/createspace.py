@@ -12,10 +12,15 @@ class Command(BaseCommand):
         parser.add_argument("key", help="the space's key, e.g. 'rings'")
         parser.add_argument("--name", help="the space's name (default: the key)")
         parser.add_argument(
+            "--generator",
+            default="",
+            help="the key of the generator its products are made with, e.g. 'ring' (default: none)",
+        )
+        parser.add_argument(
             "--organization", help="the organization's name (default: the only one)"
         )
 
-    def handle(self, *args, key, name, organization, **options):
+    def handle(self, *args, key, name, generator, organization, **options):
         organizations = Organization.objects.all()
         if organization:
             organizations = organizations.filter(name=organization)
@@ -28,7 +33,9 @@ class Command(BaseCommand):
                 "(fabflow createadmin EMAIL --organization NAME)"
             )
         try:
-            space = services.create_space(organization=matches[0], name=name or key, key=key)
+            space = services.create_space(
+                organization=matches[0], name=name or key, key=key, generator=generator
+            )
         except FabflowError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Created product space {space.key} of {matches[0].name}")
