@@ -121,17 +121,14 @@ def generate_production_files(
                 f"product {product.name!r} (#{index + 1}): {error.message}",
                 loc=("products", index, *error.loc),
             ) from None
-    pending: list[_PendingAsset] = []
-    try:
-        for product, product_parameters in zip(products, parameters, strict=True):
-            pending.extend(
-                _build_product_files(product, generator, product_parameters, file_format)
-            )
-        replaced = _attach(actor=actor, order=order, pending=pending, source=source, key=key)
-    except BaseException:
-        for item in pending:
-            _delete_quietly(item.stored.name)
-        raise
+    # Built one product at a time as they are stored, so one product's files are in memory.
+    built = (
+        (product, build_files(product.name, generator.generate(product_parameters), file_format))
+        for product, product_parameters in zip(products, parameters, strict=True)
+    )
+    pending, replaced = attach_files(
+        actor=actor, order=order, built=built, source=source, generator_key=key
+    )
     return GenerationResult(
         generator=key,
         file_format=file_format,
@@ -151,19 +148,26 @@ def generate_production_files(
     )
 
 
-def _build_product_files(product, generator, parameters, file_format: str) -> list[_PendingAsset]:
-    """Build, export and store one product's meshes and preview (nothing in the database yet)."""
-    meshes = generator.generate(parameters)
-    parts_by_name = {part.name.casefold(): part for part in product.parts.all()}
+@dataclass(frozen=True)
+class BuiltFile:
+    """One file built from a product's meshes, not stored yet."""
+
+    mesh_name: str  # the mesh it shows ("lid"), naming the part it belongs to; "" for the preview
+    filename: str
+    content: bytes
+    content_type: str
+    kind: str
+
+
+def build_files(product_name: str, meshes, file_format: str) -> list[BuiltFile]:
+    """Export each generated mesh in `file_format` and render a preview of them all together."""
     built = []
     for generated in meshes:
         exported = export_mesh(generated.mesh, file_format, name=generated.name)
-        part = parts_by_name.get(generated.name.casefold())
-        stem = product.name if len(meshes) == 1 else f"{product.name} {generated.name}"
+        stem = product_name if len(meshes) == 1 else f"{product_name} {generated.name}"
         built.append(
-            _store(
-                owner_type="part" if part is not None else "product",
-                owner=part if part is not None else product,
+            BuiltFile(
+                mesh_name=generated.name,
                 filename=f"{stem}.{exported.extension}",
                 content=exported.content,
                 content_type=exported.content_type,
@@ -172,16 +176,57 @@ def _build_product_files(product, generator, parameters, file_format: str) -> li
         )
     combined = trimesh.util.concatenate([generated.mesh for generated in meshes])
     built.append(
-        _store(
-            owner_type="product",
-            owner=product,
-            filename=f"{product.name} preview.png",
+        BuiltFile(
+            mesh_name="",
+            filename=f"{product_name} preview.png",
             content=render_trimesh_thumbnail(combined, size=PREVIEW_SIZE),
             content_type="image/png",
             kind=AssetKind.PREVIEW,
         )
     )
     return built
+
+
+def attach_files(
+    *, actor: Actor, order: Order, built, source: str, generator_key: str
+) -> tuple[list[_PendingAsset], int]:
+    """Store each product's built files and attach them all in one transaction, in place of the
+    source's earlier files; returns the stored files and how many earlier ones were replaced.
+
+    `built` yields (product, [BuiltFile]) pairs and may build them as it is read. Files stored
+    before a failure are removed again.
+    """
+    pending: list[_PendingAsset] = []
+    try:
+        for product, files in built:
+            pending.extend(_store_product_files(product, files))
+        replaced = _attach(
+            actor=actor, order=order, pending=pending, source=source, key=generator_key
+        )
+    except BaseException:
+        for item in pending:
+            _delete_quietly(item.stored.name)
+        raise
+    return pending, replaced
+
+
+def _store_product_files(product, files: list[BuiltFile]) -> list[_PendingAsset]:
+    """Store one product's files, each on the part its mesh names, else on the product."""
+    parts_by_name = {part.name.casefold(): part for part in product.parts.all()}
+    pending = []
+    for built in files:
+        part = parts_by_name.get(built.mesh_name.casefold()) if built.mesh_name else None
+        pending.append(
+            _store(
+                owner_type="part" if part is not None else "product",
+                owner=part if part is not None else product,
+                filename=built.filename,
+                content=built.content,
+                content_type=built.content_type,
+                kind=built.kind,
+            )
+        )
+    return pending
 
 
 def _store(*, owner_type, owner, filename, content, content_type, kind) -> _PendingAsset:

@@ -1,18 +1,44 @@
 """Realistic demo data: orders of configurable products over every status."""
 
+import functools
+import math
 import random
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils import timezone
 
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
-from fabflow.orders.models import Order, OrderStatus
+from fabflow.orders.models import (
+    Asset,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderStatus,
+    Part,
+    Product,
+)
 from fabflow.orders.services import PartInput, ProductInput, submit_order
 
+
+class CatalogueItem(NamedTuple):
+    """A configurable product of the demo shop, and how a built-in generator makes it."""
+
+    name: str
+    price: Decimal
+    configure: Callable[[random.Random], dict]
+    parts: list[str]
+    generator: str = ""
+    # The generator's parameters for a configuration (the shop's ring size is a circumference).
+    parameters: Callable[[dict], dict] | None = None
+
+
 CATALOGUE = [
-    (
+    CatalogueItem(
         "Engraved ring",
         Decimal("129.90"),
         lambda r: {
@@ -22,8 +48,14 @@ CATALOGUE = [
             "engraving": r.choice(["Forever", "A & B", "2026", ""]),
         },
         ["Band"],
+        generator="ring",
+        parameters=lambda c: {
+            "size": round(c["size"] / math.pi, 1),
+            "width": c["width"],
+            "thickness": 1.8,
+        },
     ),
-    (
+    CatalogueItem(
         "Custom insole",
         Decimal("89.00"),
         lambda r: {
@@ -34,7 +66,7 @@ CATALOGUE = [
         },
         ["Shell", "Top cover"],
     ),
-    (
+    CatalogueItem(
         "Name lamp",
         Decimal("59.50"),
         lambda r: {
@@ -44,18 +76,23 @@ CATALOGUE = [
         },
         ["Letters", "Base", "LED strip"],
     ),
-    (
+    CatalogueItem(
         "Storage box",
         Decimal("34.00"),
-        lambda r: {
-            "width": r.randint(60, 200),
-            "depth": r.randint(60, 200),
-            "height": r.randint(30, 120),
-            "wall": 2,
-        },
+        lambda r: dict(
+            zip(
+                ["width", "depth", "height"],
+                r.choice([(80, 60, 40), (120, 80, 60), (160, 120, 80), (200, 150, 100)]),
+                strict=True,
+            ),
+            wall=2,
+        ),
         ["Box", "Lid"],
+        generator="box",
+        parameters=lambda c: {key: c[key] for key in ["width", "depth", "height", "wall"]},
     ),
 ]
+CATALOGUE_BY_NAME = {item.name: item for item in CATALOGUE}
 STATUS_WEIGHTS = [
     (OrderStatus.CREATED, 30),
     (OrderStatus.IN_PROGRESS, 35),
@@ -110,6 +147,9 @@ FLOW = [
         ],
     },
 ]
+# The longest time between two steps of a demo order's history (shorter for a younger order).
+HISTORY_STEP = timedelta(minutes=20)
+FILE_FORMAT = "stl"
 REJECTIONS = [
     "The foot scan is incomplete: ask the customer for a new one.",
     "The engraving does not fit the ring width.",
@@ -122,7 +162,9 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
 
     Every status comes from the flow engine, as in use: an order *Created* has no flow; the
     others run the demo flow (created once) and stop where their status says: waiting at a
-    stage, done, rejected at a stage with a reason, or overdue at the design check."""
+    stage, done, rejected at a stage with a reason, or overdue at the design check. Their rings
+    and boxes carry the built-in generators' production files and previews, as the design check
+    would see them. Every time of an order's history lies between its creation and now."""
     # The engine is imported here: orders do not depend on flows, the demo uses both.
     from fabflow.flows import engine
     from fabflow.flows import services as flows
@@ -142,25 +184,25 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
     for number in range(1, count + 1):
         products = []
         for _ in range(rng.choice([1, 1, 2, 3])):
-            name, price, configure, parts = rng.choice(CATALOGUE)
+            item = rng.choice(CATALOGUE)
             products.append(
                 ProductInput(
-                    name=name,
+                    name=item.name,
                     units=rng.choice([1, 1, 1, 2, 4]),
-                    unit_value=price,
-                    configuration=configure(rng),
-                    parts=[PartInput(name=part) for part in parts],
+                    unit_value=item.price,
+                    configuration=item.configure(rng),
+                    parts=[PartInput(name=part) for part in item.parts],
                 )
             )
         status = rng.choice(statuses)
+        created_at = now - timedelta(minutes=rng.randint(0, 60 * 24 * 60))
         order = {
             "name": f"DEMO-{number:05d}",
             "products": products,
-            "deadline": now + timedelta(days=rng.randint(-3, 21)),
+            "deadline": created_at + timedelta(days=rng.randint(3, 24)),
             "tags": rng.choice([[], ["printing"], ["design"], ["shipping"]]),
             "data": {"shop": "demo", "customer": f"customer-{rng.randint(1, 120)}"},
         }
-        created_at = now - timedelta(minutes=rng.randint(0, 60 * 24 * 60))
         confirmed = {
             OrderStatus.CREATED: 0,
             OrderStatus.IN_PROGRESS: rng.randint(0, 2),
@@ -169,8 +211,8 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
             OrderStatus.FAILURE: rng.randint(0, 2),
         }[status]
         reason = rng.choice(REJECTIONS)
-        # Loaded again, the demo keeps the orders it made (their deadlines were relative to
-        # the day they were loaded) and adds the missing ones, drawn as a first load would.
+        # Loaded again, the demo keeps the orders it made and adds the missing ones, drawn as
+        # a first load would.
         if Order.objects.filter(space=space, name=order["name"]).exists():
             continue
         flow_key = "" if status == OrderStatus.CREATED else FLOW_KEY
@@ -178,7 +220,8 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
             actor=actor, space_key=space.key, flow_key=flow_key, **order
         ).order.pk
         created += 1
-        Order.objects.filter(pk=order_id).update(created_at=created_at)
+        if status != OrderStatus.CREATED:
+            attach_generated_files(actor=actor, order_id=order_id)
         for _ in range(confirmed):
             flows.confirm_task(actor=actor, task_id=waiting_task(order_id), comment="Done")
         if status == OrderStatus.FAILURE:
@@ -187,5 +230,62 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
             TaskRun.objects.filter(pk=waiting_task(order_id)).update(
                 deadline_at=now - timedelta(hours=1 + number % 48)
             )
+        date_history(order_id=order_id, created_at=created_at, now=now)
     engine.mark_overdue_tasks(now)
     return created
+
+
+def attach_generated_files(*, actor: Actor, order_id) -> None:
+    """Attach to each ring and box of the order the files its built-in generator makes for
+    its configuration: production files (on the part a mesh names) and a preview image."""
+    # Files are imported here: orders do not depend on files, the demo uses both.
+    from fabflow.files.generation import attach_files
+
+    order = Order.objects.get(pk=order_id)
+    products = order.products.order_by("position").prefetch_related("parts")
+    by_generator: dict[str, list] = {}
+    for product in products:
+        item = CATALOGUE_BY_NAME[product.name]
+        if item.generator:
+            parameters = tuple(sorted(item.parameters(product.configuration).items()))
+            files = built_files(item.name, item.generator, parameters)
+            by_generator.setdefault(item.generator, []).append((product, files))
+    for generator_key, built in by_generator.items():
+        attach_files(
+            actor=actor,
+            order=order,
+            built=built,
+            source=f"demo:{generator_key}",
+            generator_key=generator_key,
+        )
+
+
+@functools.cache
+def built_files(product_name: str, generator_key: str, parameters: tuple) -> list:
+    """The generator's files for one configuration: built once, then attached as copies (a
+    few dozen configurations cover every demo ring and box)."""
+    from fabflow.files.generation import build_files
+    from fabflow.files.generators import generate_meshes, get_generator
+
+    meshes = generate_meshes(get_generator(generator_key), dict(parameters))
+    return build_files(product_name, meshes, FILE_FORMAT)
+
+
+def date_history(*, order_id, created_at: datetime, now: datetime) -> None:
+    """Move the order's creation back to `created_at`, with its products and parts, and spread
+    its history from there (each step after the one before, the last no later than `now`);
+    a file takes the time of the history line that added it."""
+    Order.objects.filter(pk=order_id).update(created_at=created_at)
+    Product.objects.filter(order_id=order_id).update(created_at=created_at)
+    Part.objects.filter(order_id=order_id).update(created_at=created_at)
+    events = list(OrderEvent.objects.filter(order_id=order_id).order_by("created_at", "id"))
+    step = min(HISTORY_STEP, (now - created_at) / (len(events) + 1))
+    for index, event in enumerate(events):
+        event.created_at = created_at + index * step
+    OrderEvent.objects.bulk_update(events, ["created_at"])
+    for event in events:
+        if event.type == OrderEventType.ASSET_ADDED:
+            Asset.objects.filter(
+                Q(product__order_id=order_id) | Q(part__order_id=order_id),
+                source=event.details["source"],
+            ).update(created_at=event.created_at)
