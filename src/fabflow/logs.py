@@ -65,12 +65,24 @@ def mask_secrets(text: str) -> str:
     return _BEARER.sub(rf"\1{MASK}", _SECRET_KEY.sub(rf"\1{MASK}", text))
 
 
+# A statement on the session table carries session keys (credentials) and session data (a new
+# secret key waiting to be shown once, among others): its SQL is never logged.
+SESSION_TABLE = "django_session"
+
+
+def _hide_session_statement(record: logging.LogRecord, message: str) -> str:
+    if record.name != "django.db.backends" or SESSION_TABLE not in message:
+        return message
+    verb = next((word for word in ("SELECT", "INSERT", "UPDATE", "DELETE") if word in message), "")
+    return f"{verb} {SESSION_TABLE} (values hidden)".strip()
+
+
 class ContextFilter(logging.Filter):
     """Puts the current context on each record and masks secrets in its message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_secrets(message)
+        masked = mask_secrets(_hide_session_statement(record, message))
         if masked != message:
             record.msg, record.args = masked, None
         record.fabflow_context = current_context()

@@ -50,6 +50,7 @@ def test_no_secret_reaches_the_log(client, admin, space, captured):
     assert created.status_code == 303
     shown = client.get(created["Location"])
     secret = SECRET_KEY.search(shown.content.decode()).group(0)
+    session_key = client.cookies["sessionid"].value
     listed = client.get("/api/v1/orders", headers={"Authorization": f"Bearer {secret}"})
     assert listed.status_code == 200
 
@@ -68,8 +69,24 @@ def test_no_secret_reaches_the_log(client, admin, space, captured):
     output = captured.getvalue()
     assert len(lines(captured)) > 20  # the SQL of every step was logged
     secret_part = secret.split("_", 2)[2]
-    for needle in [wrong_password, new_password, "correct horse battery", secret, secret_part]:
+    for needle in [
+        wrong_password,
+        new_password,
+        "correct horse battery",
+        secret,
+        secret_part,
+        session_key,
+    ]:
         assert needle not in output
+    # Session data (which held the new secret, encoded, until its page showed it) and session
+    # keys never reach the log: statements on the session table are logged without values.
+    statements = [
+        line["message"] for line in lines(captured) if "django_session" in line["message"]
+    ]
+    assert statements and set(statements) <= {
+        f"{verb} django_session (values hidden)"
+        for verb in ("SELECT", "INSERT", "UPDATE", "DELETE")
+    }
 
 
 def test_a_message_quoting_a_key_or_bearer_token_is_masked(captured):
