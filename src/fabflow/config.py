@@ -248,6 +248,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HSTS_INCLUDE_SUBDOMAINS", "`true`", "whether that HSTS rule covers the host names under this one too"),
     Setting("HSTS_PRELOAD", "`false`", "adds `preload` to the HSTS rule, for a domain submitted to the browsers' preload list"),
     Setting("FABFLOW_TRUST_X_FORWARDED_PROTO", "`false`", "take `X-Forwarded-Proto: https` as the request's scheme (only behind a TLS proxy that sets it); see [operations.md](operations.md)"),
+    Setting("FABFLOW_TRUST_X_FORWARDED_FOR", "`false`", "count sign-in attempts by the client address the proxy appended to `X-Forwarded-For` (only behind a proxy that appends it); see [operations.md](operations.md)"),
     Setting("TIME_ZONE", "`UTC`", "the time zone pages show times in"),
     Setting("STATIC_ROOT", "—", "folder `fabflow collectstatic` copies the static files into, for a front proxy"),
     Setting("FABFLOW_MEDIA_ROOT", "`<data dir>/files`", "where local asset files are kept"),

@@ -36,10 +36,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "fabflow.web.middleware.ContentSecurityPolicyMiddleware",
     # First, so that every log line of a request carries its id (fabflow.logs).
     "fabflow.operations.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "fabflow.web.middleware.ContentSecurityPolicyMiddleware",
     # Serves the vendored static files from the web processes themselves (no CDN, no proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +152,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # proxy overwrites the client's own header (docs/operations.md).
 if config.env_bool("FABFLOW_TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy every connection comes from the proxy: with this on, the sign-in limit counts
+# the client address the proxy appended to X-Forwarded-For instead (fabflow.web.clients).
+FABFLOW_TRUST_X_FORWARDED_FOR = config.env_bool("FABFLOW_TRUST_X_FORWARDED_FOR")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

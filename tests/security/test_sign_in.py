@@ -66,7 +66,7 @@ def test_a_stranger_cannot_lock_the_owner_out_from_the_owners_address(admin):
     assert sign_in(stranger, ADMIN, PASSWORD).status_code == 429
     owner = from_address("198.51.100.7")
     response = sign_in(owner, ADMIN, PASSWORD)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert owner.session["_auth_user_id"] == str(admin.pk)
 
 
@@ -106,12 +106,12 @@ def test_the_wait_ends_when_the_oldest_failure_leaves_the_window(client, admin):
     SignInFailure.objects.filter(created_at=oldest).update(
         created_at=timezone.now() - throttle.WINDOW - timedelta(seconds=1)
     )
-    assert sign_in(client, ADMIN, PASSWORD).status_code == 302
+    assert sign_in(client, ADMIN, PASSWORD).status_code == 303
 
 
 def test_a_successful_sign_in_forgets_itself_and_the_pairs_failures(client, admin):
     sign_in(client, ADMIN, "wrong")
-    assert sign_in(client, ADMIN, PASSWORD).status_code == 302
+    assert sign_in(client, ADMIN, PASSWORD).status_code == 303
     assert failures() == [("account", 1), ("address", 1)]
 
 
@@ -235,3 +235,41 @@ def test_parallel_wrong_attempts_never_get_more_tries_than_the_limit(server):
         statuses = list(pool.map(attempt, range(16)))
 
     assert sorted(statuses) == [401] * throttle.PAIR_LIMIT + [429] * (16 - throttle.PAIR_LIMIT)
+
+
+# ---------- behind a proxy ----------
+
+
+def behind_proxy(forwarded_for: str) -> Client:
+    """A client whose requests reach Fabflow through a proxy at 10.0.0.2."""
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_a_trusted_proxy_each_client_is_limited_apart(settings, admin):
+    settings.FABFLOW_TRUST_X_FORWARDED_FOR = True
+    # The left-most entry is the client's own claim and changes nothing: the proxy's is last.
+    for attempt in range(throttle.PAIR_LIMIT):
+        guesser = behind_proxy(f"198.51.100.{attempt}, 203.0.113.7")
+        assert sign_in(guesser, ADMIN, "wrong").status_code == 401
+    assert sign_in(behind_proxy("203.0.113.7"), ADMIN, PASSWORD).status_code == 429
+    # The owner, behind the same proxy at another address, signs in.
+    owner = behind_proxy("192.0.2.44")
+    assert sign_in(owner, ADMIN, PASSWORD).status_code == 303
+    assert owner.session["_auth_user_id"] == str(admin.pk)
+
+
+def test_without_trust_every_client_behind_a_proxy_is_the_proxy(settings, admin):
+    settings.FABFLOW_TRUST_X_FORWARDED_FOR = False
+    for attempt in range(throttle.PAIR_LIMIT):
+        assert sign_in(behind_proxy(f"203.0.113.{attempt}"), ADMIN, "wrong").status_code == 401
+    assert sign_in(behind_proxy("192.0.2.44"), ADMIN, PASSWORD).status_code == 429
+
+
+def test_a_forwarded_value_that_is_no_address_counts_the_proxy(settings, admin):
+    settings.FABFLOW_TRUST_X_FORWARDED_FOR = True
+    for _attempt in range(throttle.PAIR_LIMIT):
+        assert (
+            sign_in(behind_proxy("203.0.113.7, not-an-address"), ADMIN, "wrong").status_code == 401
+        )
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.2"), ADMIN, PASSWORD).status_code == 429
+    assert sign_in(behind_proxy("203.0.113.7"), ADMIN, PASSWORD).status_code == 303

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from fabflow.web import throttle
+from fabflow.web.clients import client_address
 
 
 class OperatorAdminSite(AdminSite):
@@ -59,7 +60,7 @@ class OperatorAdminSite(AdminSite):
 
         try:
             throttle.checked(
-                email=request.user.email, address=request.META.get("REMOTE_ADDR", ""), check=change
+                email=request.user.email, address=client_address(request), check=change
             )
         except throttle.TooManyAttempts as refusal:
             return HttpResponse(refusal.message, status=429, content_type="text/plain")
