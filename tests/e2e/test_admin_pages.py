@@ -93,8 +93,6 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     assert secret not in page.content()
     row = section.locator("tbody tr", has_text="Checkout")
     expect(row.locator("td").nth(2)).to_have_text("Fiona Fab")
-    section.locator("button", has_text="Reveal").click()
-    expect(section.locator("code.secret")).to_have_text(re.compile(r"^whsec_"))
     screenshot(page, "part2-secret-keys")
     page.once("dialog", lambda prompt: prompt.accept())
     row.locator("button", has_text="Revoke").click()

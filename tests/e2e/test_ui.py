@@ -60,6 +60,7 @@ def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page):
             "Parts",
             "Order flows",
             "Users",
+            "Product spaces",
             "Secret keys",
             "Export targets",
             "Outbox",

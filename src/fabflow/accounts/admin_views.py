@@ -263,4 +263,4 @@ def signing_secret_rotate(request: HttpRequest, actor: Actor, space_id) -> HttpR
         request,
         f"{space.name} has a new signing secret: update every receiver of its webhooks.",
     )
-    return see_other("secret_key_list")
+    return see_other("space_detail", space_id=space.pk)

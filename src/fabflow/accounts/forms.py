@@ -1,4 +1,4 @@
-"""The forms of the admin pages (users, secret keys) and of the set-password page.
+"""The forms of the admin pages (users, secret keys, product spaces) and of the set-password page.
 
 The forms check what the browser sent; the rules (unique e-mail, who may do what) live in
 `accounts/services.py`, whose errors `add_service_error` puts beside the field they concern.
@@ -99,6 +99,39 @@ class AddSecretKeyForm(forms.Form):
         max_length=limits.MAX_SECRET_KEY_NAME_LENGTH,
         help_text="Say where the key is used, e.g. the webshop's name.",
     )
+
+
+def generator_choices() -> list[tuple[str, str]]:
+    """The registered generators as select options, after "none"."""
+    from fabflow.files.generators.registry import available_generators
+
+    return [("", "None (each flow task names one)")] + [
+        (generator.key, f"{generator.name} ({generator.key})")
+        for generator in available_generators()
+    ]
+
+
+class EditSpaceForm(forms.Form):
+    """A product space's name and generator (its key never changes)."""
+
+    name = forms.CharField(label="Name", max_length=limits.MAX_SPACE_NAME_LENGTH)
+    generator = forms.ChoiceField(
+        label="Generator",
+        choices=generator_choices,
+        required=False,
+        help_text="Makes the production files of the space's products (generate-production-files).",
+    )
+
+
+class AddSpaceForm(EditSpaceForm):
+    """A new product space: its key, name and generator."""
+
+    key = forms.SlugField(
+        label="Key",
+        max_length=limits.MAX_SPACE_KEY_LENGTH,
+        help_text="Lowercase letters, digits and hyphens; the API and URLs use it. It never changes.",
+    )
+    field_order = ["key", "name", "generator"]
 
 
 class SetPasswordForm(forms.Form):

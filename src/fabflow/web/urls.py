@@ -7,6 +7,7 @@ from fabflow.accounts import views as account_views
 from fabflow.files import admin_views as file_admin_views
 from fabflow.orders import details
 from fabflow.orders import views as order_views
+from fabflow.web import space_views
 from fabflow.web import views as web_views
 
 urlpatterns = [
@@ -56,6 +57,10 @@ urlpatterns = [
     ),
     path("outbox/", web_views.outbox_list, name="outbox_list"),
     path("outbox/<str:file>/<int:index>/", web_views.outbox_message, name="outbox_message"),
+    path("spaces/", space_views.space_list, name="space_list"),
+    path("spaces/add/", space_views.space_add, name="space_add"),
+    path("spaces/<uuid:space_id>/", space_views.space_detail, name="space_detail"),
+    path("spaces/<uuid:space_id>/edit/", space_views.space_edit, name="space_edit"),
     path(
         "spaces/<uuid:space_id>/signing-secret/",
         admin_views.signing_secret,

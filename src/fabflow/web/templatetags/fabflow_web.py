@@ -14,6 +14,7 @@ NAVIGATION = (
     ("parts_list", "Parts", False),
     ("flow_list", "Order flows", False),
     ("user_list", "Users", True),
+    ("space_list", "Product spaces", True),
     ("secret_key_list", "Secret keys", True),
     ("export_target_list", "Export targets", True),
     ("outbox_list", "Outbox", True),
