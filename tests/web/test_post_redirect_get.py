@@ -6,8 +6,8 @@ read before and after as one snapshot, so every row a form writes, or a reload w
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 
@@ -189,7 +189,7 @@ FORMS = {
     ),
     "save flow version": Form(
         lambda w: "/flows/rings/print/",
-        lambda w: {"definition": json.dumps(MANUAL + [SHIP])},
+        lambda w: {"definition": json.dumps([*MANUAL, SHIP])},
         "Saved version 2 of Print.",
         {"flow_versions"},
     ),
