@@ -1,13 +1,16 @@
-"""The orders' text index: prefix search, and the upgrade that adds SQLite prefix indexes."""
+"""The orders' text index: prefix search, the product and part searches over the names a row
+shows, and the upgrade that adds SQLite prefix indexes."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from fabflow.orders import search
-from fabflow.orders.models import Order
-from fabflow.orders.services import create_order
+from fabflow.orders.filters import PartFilterSet, ProductFilterSet
+from fabflow.orders.models import Order, Part, Product
+from fabflow.orders.services import PartInput, ProductInput, create_order
 from tests.conftest import ring_products
 
 
@@ -25,6 +28,113 @@ def test_word_prefixes_of_every_length_find_the_order(key_actor, space):
     assert matching_names("2024") == ["Silverton 2024-018", "Goldsmith 2024-017"]
     assert matching_names("silv 018") == ["Silverton 2024-018"]
     assert matching_names("goldsmiths") == []
+
+
+@pytest.fixture(params=["few matching orders", "many matching orders"])
+def child_search_path(request, monkeypatch):
+    """Run a product or part search test on both of search_children's paths: from the text
+    index (few orders match) and walking the rows in the requested order (many match)."""
+    if request.param == "many matching orders":
+        monkeypatch.setattr(search, "FEW_MATCHES", 0)
+    return request.param
+
+
+def searched(filterset_class, model, text: str) -> list[tuple[str, ...]]:
+    """(order name, [product name,] name) of the rows the list's search finds, sorted."""
+    filterset = filterset_class(
+        {"search": text, "ordering": "name"},
+        queryset=model.objects.all(),
+    )
+    assert filterset.is_valid(), filterset.errors
+    fields = (
+        ["order__name", "name"] if model is Product else ["order__name", "product__name", "name"]
+    )
+    return sorted(filterset.qs.values_list(*fields))
+
+
+def lamp_order(key_actor, space, name: str):
+    products = [
+        ProductInput(
+            name="Name lamp",
+            units=1,
+            unit_value=Decimal("59.50"),
+            parts=[PartInput(name="Letters"), PartInput(name="Base")],
+        ),
+        ProductInput(name="Storage box", units=1, unit_value=Decimal("34.00"), parts=[]),
+    ]
+    return create_order(actor=key_actor, space=space, name=name, products=products)
+
+
+def test_products_are_found_by_their_orders_name(key_actor, space, child_search_path):
+    lamp_order(key_actor, space, "Goldsmith 2024-017")
+    lamp_order(key_actor, space, "Silverton 2024-018")
+
+    assert searched(ProductFilterSet, Product, "goldsm") == [
+        ("Goldsmith 2024-017", "Name lamp"),
+        ("Goldsmith 2024-017", "Storage box"),
+    ]
+    # Words may come from the order's name and the product's own name together.
+    assert searched(ProductFilterSet, Product, "gold lamp") == [("Goldsmith 2024-017", "Name lamp")]
+    assert searched(ProductFilterSet, Product, "2024-018 box") == [
+        ("Silverton 2024-018", "Storage box")
+    ]
+    assert searched(ProductFilterSet, Product, "lamp") == [
+        ("Goldsmith 2024-017", "Name lamp"),
+        ("Silverton 2024-018", "Name lamp"),
+    ]
+    # A part's name is not a name the product list shows.
+    assert searched(ProductFilterSet, Product, "letters") == []
+    assert searched(ProductFilterSet, Product, "gold silver") == []
+
+
+def test_parts_are_found_by_their_products_and_orders_names(key_actor, space, child_search_path):
+    lamp_order(key_actor, space, "Goldsmith 2024-017")
+    lamp_order(key_actor, space, "Silverton 2024-018")
+
+    assert searched(PartFilterSet, Part, "silverton") == [
+        ("Silverton 2024-018", "Name lamp", "Base"),
+        ("Silverton 2024-018", "Name lamp", "Letters"),
+    ]
+    assert searched(PartFilterSet, Part, "lamp") == [
+        ("Goldsmith 2024-017", "Name lamp", "Base"),
+        ("Goldsmith 2024-017", "Name lamp", "Letters"),
+        ("Silverton 2024-018", "Name lamp", "Base"),
+        ("Silverton 2024-018", "Name lamp", "Letters"),
+    ]
+    # One word from each of the three names.
+    assert searched(PartFilterSet, Part, "gold name let") == [
+        ("Goldsmith 2024-017", "Name lamp", "Letters")
+    ]
+    assert searched(PartFilterSet, Part, "base") == [
+        ("Goldsmith 2024-017", "Name lamp", "Base"),
+        ("Silverton 2024-018", "Name lamp", "Base"),
+    ]
+    # The box has no parts; a sibling product's name is no name a part shows.
+    assert searched(PartFilterSet, Part, "storage") == []
+    assert searched(PartFilterSet, Part, "gold box") == []
+
+
+def test_the_api_lists_search_the_names_a_row_shows(client, secret_key, key_actor, space):
+    lamp_order(key_actor, space, "Goldsmith 2024-017")
+    lamp_order(key_actor, space, "Silverton 2024-018")
+
+    def items(path: str) -> list[dict]:
+        response = client.get(
+            f"/api/v1/{path}", headers={"Authorization": f"Bearer {secret_key.secret}"}
+        )
+        assert response.status_code == 200
+        return response.json()["items"]
+
+    products = items("products?search=goldsmith&ordering=name")
+    assert [(p["orderName"], p["name"]) for p in products] == [
+        ("Goldsmith 2024-017", "Name lamp"),
+        ("Goldsmith 2024-017", "Storage box"),
+    ]
+    parts = items("parts?search=silverton+lamp&ordering=name")
+    assert [part["name"] for part in parts] == ["Base", "Letters"]
+    assert {part["orderId"] for part in parts} == {
+        str(Order.objects.get(name="Silverton 2024-018").pk)
+    }
 
 
 @pytest.mark.django_db(transaction=True)

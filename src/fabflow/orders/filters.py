@@ -15,7 +15,8 @@ Parameter names are stable and the same in the UI and the API (camelCase, as in 
   `createdAfter` includes the instant, `createdBefore` excludes it.
 - `search`: words; an order matches when each word starts a word of its name, its id, or the
   name of one of its products or parts (`ring 52` finds "Ring size 52"). Served by the text index
-  (orders/search.py), never by a `LIKE '%…%'` scan.
+  (orders/search.py), never by a `LIKE '%…%'` scan. A product or part matches when each word is in
+  one of the names its row shows: its own, its order's, and a part's product's (`SEARCHED_NAMES`).
 - `tag`: orders carrying that tag.
 - `ordering`: one of `name`, `status`, `value`, `createdAt`, `deadline`, with `-` for descending
   (default `-createdAt`). Every ordering ends with the id, so it is total and keyset-paginable.
@@ -230,6 +231,9 @@ class ProductFilterSet(SortedFilterSet):
         "createdAt": "created_at",
     }
 
+    # The names a row shows, which `search` looks in: its own and its order's.
+    SEARCHED_NAMES = ("name", "order__name")
+
     search = django_filters.CharFilter(method="filter_search", max_length=200)
 
     class Meta:
@@ -237,13 +241,14 @@ class ProductFilterSet(SortedFilterSet):
         fields = ["createdAfter", "createdBefore", "search", "ordering"]
 
     def filter_search(self, queryset, name, value):
-        return search.search_children(queryset, value)
+        return search.search_children(queryset, value, names=self.SEARCHED_NAMES)
 
 
 class PartFilterSet(ProductFilterSet):
     """Filters and orderings of the part list (API `GET /parts`, the UI's part table)."""
 
     ORDERINGS = {"name": "name", "createdAt": "created_at"}
+    SEARCHED_NAMES = ("name", "product__name", "order__name")
 
     class Meta:
         model = Part

@@ -7,11 +7,14 @@ instead of sorting every match (FLOORS.md). A row is written in the order's crea
 a word tokenizer keeps that write within the create budget, where a trigram index would not.
 """
 
+import functools
+import operator
 import re
 import uuid
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 TABLE = "orders_search"
 # Words of a query: letters and digits, as the word tokenizer splits text.
@@ -103,41 +106,49 @@ def rank_column() -> str:
 FEW_MATCHES = 2_000
 
 
-def search_children(queryset: QuerySet, text: str) -> QuerySet:
-    """Narrow a Product or Part queryset to rows of matching orders whose name has every word.
+def search_children(queryset: QuerySet, text: str, *, names: tuple[str, ...]) -> QuerySet:
+    """Narrow a Product or Part queryset to rows of matching orders in which every word is in
+    one of the names the row shows: `names` are its fields (`"name"`, `"order__name"`, …).
 
-    The order index holds product and part names, so it finds the candidate orders quickly; the
-    name test then keeps the products or parts the words were about.
+    The order index holds the order's name and its product and part names, so it finds the
+    candidate orders quickly; the name test then keeps the rows the words were about. An
+    order's, product's or part's name never changes after creation, so the index stays true.
 
-    A name in which every word starts a word already satisfies the index (the name is part of
-    its order's document), so for a common term the rows are walked in the requested order and
-    the index is consulted only for names holding a word in the middle of another: the first
-    page is found without collecting the tens of thousands of matching orders first.
+    A row in which every word starts a word of one of its names already satisfies the index
+    (those names are part of its order's document), so for a common term the rows are walked in
+    the requested order and the index is consulted only for names holding a word in the middle
+    of another: the first page is found without collecting the tens of thousands of matching
+    orders first.
     """
     words = query_words(text)
     if not words:
         return queryset
-    table = queryset.model._meta.db_table
     match = match_expression(words)
     if connection.vendor == "postgresql":
         subquery = f"SELECT order_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
     else:
         subquery = f"SELECT order_id FROM {TABLE} WHERE {TABLE} MATCH %s"
     for word in words:
-        queryset = queryset.filter(name__icontains=word)
+        queryset = queryset.filter(_any_name_holds(names, word))
+    in_matching_orders = Q(order_id__in=RawSQL(subquery, [match]))
     if _matches_at_most(match, FEW_MATCHES):
-        return queryset.extra(where=[f"{table}.order_id IN ({subquery})"], params=[match])
-    # `lower(name) LIKE 'w%' OR lower(name) LIKE '% w%'`: a word of the name starts with w.
-    starts, params = [], []
-    for word in words:
-        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        starts.append(
-            f"(lower({table}.name) LIKE %s ESCAPE '\\' OR lower({table}.name) LIKE %s ESCAPE '\\')"
-        )
-        params += [f"{pattern}%", f"% {pattern}%"]
-    return queryset.extra(
-        where=[f"(({' AND '.join(starts)}) OR {table}.order_id IN ({subquery}))"],
-        params=[*params, match],
+        return queryset.filter(in_matching_orders)
+    starts = [_a_word_of_any_name_starts_with(names, word) for word in words]
+    return queryset.filter(functools.reduce(operator.and_, starts) | in_matching_orders)
+
+
+def _any_name_holds(names: tuple[str, ...], word: str) -> Q:
+    return functools.reduce(operator.or_, [Q(**{f"{name}__icontains": word}) for name in names])
+
+
+def _a_word_of_any_name_starts_with(names: tuple[str, ...], word: str) -> Q:
+    """`name LIKE 'w%' OR name LIKE '% w%'` over the names."""
+    return functools.reduce(
+        operator.or_,
+        [
+            Q(**{f"{name}__istartswith": word}) | Q(**{f"{name}__icontains": f" {word}"})
+            for name in names
+        ],
     )
 
 
