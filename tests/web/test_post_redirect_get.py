@@ -211,6 +211,16 @@ FORMS = {
         "Orders",
         {"users"},
     ),
+    "set password": Form(
+        lambda w: "/set-password/{}/{}/".format(*account_services.password_token(w.member)),
+        lambda w: {
+            "password": "a new long password 42",
+            "password_again": "a new long password 42",
+        },
+        "Sign in",
+        {"users"},
+        signed_in=False,
+    ),
     "sign out": Form(lambda w: "/sign-out/", lambda w: {}, "Sign in"),
     "sign in": Form(
         lambda w: "/sign-in/",
