@@ -668,8 +668,8 @@ class Sweeper:
         return len(job_ids)
 
 
-def run_worker(*, executor_id: str | None = None, concurrency: int | None = None) -> int:
-    """Run the engine until SIGTERM/SIGINT: DBOS's queue workers plus the sweep."""
+def run_worker(*, executor_id: str | None = None, concurrency: int | None = None):
+    """Run the engine until SIGTERM/SIGINT: DBOS's queue workers plus the sweep; then exit."""
     import signal
 
     executor_id = executor_id or default_executor_id()
@@ -685,4 +685,20 @@ def run_worker(*, executor_id: str | None = None, concurrency: int | None = None
     print(f"Fabflow worker {executor_id} is running", flush=True)
     sweeper.run()
     shutdown()
-    return 0
+    _exit_without_waiting_for_workflows()
+
+
+def _exit_without_waiting_for_workflows():
+    """End the process now, not when its workflow threads end.
+
+    A `wait` task asleep in DBOS.sleep would keep the process alive until it woke, and then
+    fail to record its outcome in the destroyed DBOS. Its sleep is durable: the workflow is
+    recovered when a worker with this id starts, and sleeps only the time left. A step cut
+    short is run again on recovery, as after a kill.
+    """
+    import sys
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
