@@ -113,6 +113,8 @@ COLLECTIONS = {
     "users/",
     "users/add/",
     "secret-keys/",
+    "spaces/",
+    "spaces/add/",
     "export-targets/",
     "export-targets/add/",
     "organization/",
@@ -145,6 +147,8 @@ OBJECTS = {
     "secret-keys/<uuid:pk>/revoke/": lambda a: [{"pk": a.key.pk}],
     "export-targets/<slug:name>/remove/": lambda a: [{"name": a.target}],
     "outbox/<str:file>/<int:index>/": lambda a: [{"file": a.outbox_file, "index": 0}],
+    "spaces/<uuid:space_id>/": lambda a: [{"space_id": a.space.pk}],
+    "spaces/<uuid:space_id>/edit/": lambda a: [{"space_id": a.space.pk}],
     "spaces/<uuid:space_id>/signing-secret/": lambda a: [{"space_id": a.space.pk}],
     "spaces/<uuid:space_id>/signing-secret/rotate/": lambda a: [{"space_id": a.space.pk}],
     "api/v1/orders/<order_id>": lambda a: [{"order_id": a.order.pk}],
@@ -446,7 +450,7 @@ def test_the_operator_reaches_the_admin_site(alpha, operator_session):
 def test_the_sign_in_page_sends_an_operator_to_the_admin_site(client, db):
     account_services.create_operator(email="ops@fabflow.test", password=PASSWORD)
     response = client.post("/sign-in/", {"email": "ops@fabflow.test", "password": PASSWORD})
-    assert (response.status_code, response["Location"]) == (302, "/django-admin/")
+    assert (response.status_code, response["Location"]) == (303, "/django-admin/")
     assert client.get("/").status_code == 403
     refused = client.get("/api/v1/orders")
     assert (refused.status_code, refused.json()) == (
