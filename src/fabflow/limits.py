@@ -61,6 +61,8 @@ TEMPLATE_MAX_RANGE = 10_000
 TEMPLATE_MAX_TEXT = 100_000
 TEMPLATE_MAX_WIDTH = 1_000
 TEMPLATE_MAX_INTEGER_BITS = 4_096
+# What an operator writes when confirming or rejecting a task, and a connector's feedback message.
+MAX_REASON_LENGTH = 2000
 
 # --- Accounts: users, secret keys, signing in ------------------------------------------------
 # A user's tags follow the orders' tag bounds above (MAX_TAG_LENGTH, MAX_TAGS): they match them.

@@ -12,14 +12,15 @@ from django.utils.text import slugify
 from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
+from fabflow.bounds import check_text
 from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.flows import engine
 from fabflow.flows.models import FLOW_NAME_MIN_LENGTH, FlowRun, FlowVersion, OrderFlow, TaskRun
 from fabflow.flows.schema import readable_definition, validate_definition
+from fabflow.limits import MAX_REASON_LENGTH
 from fabflow.orders.models import Order
 
 MAX_FLOW_NAME_LENGTH = 200
-MAX_REASON_LENGTH = 2000
 
 
 def create_flow(*, actor: Actor, space: ProductSpace, name: str, definition) -> OrderFlow:
@@ -150,7 +151,7 @@ def get_task(*, actor: Actor, task_id) -> TaskRun:
 
 def confirm_task(*, actor: Actor, task_id, comment: str = "") -> TaskRun:
     """Confirm a waiting manual task; the flow moves on."""
-    comment = (comment or "").strip()[:MAX_REASON_LENGTH]
+    comment = _operator_text(comment, field="comment")
     with transaction.atomic():
         task = _lock_task(actor=actor, task_id=task_id)
         return engine.confirm(actor=actor, task=task, comment=comment)
@@ -158,12 +159,24 @@ def confirm_task(*, actor: Actor, task_id, comment: str = "") -> TaskRun:
 
 def reject_task(*, actor: Actor, task_id, reason: str) -> TaskRun:
     """Reject a waiting manual task: it fails with the reason and the order becomes Failure."""
-    reason = (reason or "").strip()
+    reason = _operator_text(reason, field="reason")
     if not reason:
         raise InvalidInput("Give a reason for rejecting the task", loc=("body", "reason"))
     with transaction.atomic():
         task = _lock_task(actor=actor, task_id=task_id)
-        return engine.reject(actor=actor, task=task, reason=reason[:MAX_REASON_LENGTH])
+        return engine.reject(actor=actor, task=task, reason=reason)
+
+
+def _operator_text(text: str, *, field: str) -> str:
+    """An operator's comment or reason, stripped; refused, not cut, when it cannot be stored
+    or is longer than MAX_REASON_LENGTH, so the API and the order page answer alike."""
+    text = (text or "").strip()
+    check_text(text, loc=("body", field))
+    if len(text) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            f"A {field} has at most {MAX_REASON_LENGTH} characters", loc=("body", field)
+        )
+    return text
 
 
 def retry_task(*, actor: Actor, task_id) -> TaskRun:

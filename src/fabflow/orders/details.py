@@ -111,23 +111,32 @@ def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
     except NotFound:
         raise  # the 404 page (NotFoundMiddleware)
     except InvalidInput as error:
-        if action != "reject":
+        if action not in {"confirm", "reject"}:
             messages.error(request, error.message)
             return see_other("order_detail", pk=pk)
-        # Show the reason's error in the reject dialog, keeping what was typed.
-        context = _order_context(request, actor, pk)
-        context["reject"] = {
-            "task_id": str(task_id),
-            "reason": request.POST.get("reason", ""),
-            "error": error.message,
-        }
-        return render(request, "orders/details/order.html", context, status=422)
+        return _task_form_refused(request, actor, pk, task_id, action, error)
     except FabflowError as error:
         messages.error(request, error.message)
     else:
         title = task.title or task.task_key
         messages.success(request, DONE_MESSAGES[action].format(title=title, attempt=task.attempt))
     return see_other("order_detail", pk=pk)
+
+
+def _task_form_refused(request, actor, pk, task_id, action: str, error) -> HttpResponse:
+    """The order page again with 422: a refused reason shows in the reject dialog beside its
+    field, keeping what was typed; a refused comment (the confirm form has no field for it)
+    shows as the page's error message. Nothing was written."""
+    context = _order_context(request, actor, pk)
+    if action == "reject":
+        context["reject"] = {
+            "task_id": str(task_id),
+            "reason": request.POST.get("reason", ""),
+            "error": error.message,
+        }
+    else:
+        messages.error(request, error.message)
+    return render(request, "orders/details/order.html", context, status=422)
 
 
 @login_required
