@@ -210,7 +210,14 @@ def test_no_time_of_a_demo_order_precedes_its_creation(space):
             *Asset.objects.filter(product__order=order).values_list("created_at", flat=True),
             *Asset.objects.filter(part__order=order).values_list("created_at", flat=True),
         ]
+        for run in FlowRun.objects.filter(order=order):
+            times += [run.started_at, *filter(None, [run.finished_at])]
+        for task in TaskRun.objects.filter(order=order):
+            times += [task.created_at, *filter(None, [task.started_at, task.finished_at])]
         assert min(times) == created, order.name
+        # The flow's times are those of the history lines written with them.
+        history = set(OrderEvent.objects.filter(order=order).values_list("created_at", flat=True))
+        assert set(times) - history <= {created}, order.name
         deadlines = Product.objects.filter(order=order).values_list("deadline", flat=True)
         assert all(d is None or d > created for d in deadlines), order.name
         # Each file takes the time of the history line that added it.

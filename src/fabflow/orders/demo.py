@@ -274,14 +274,25 @@ def built_files(product_name: str, generator_key: str, parameters: tuple) -> lis
 def date_history(*, order_id, created_at: datetime, now: datetime) -> None:
     """Move the order's creation back to `created_at`, with its products and parts, and spread
     its history from there (each step after the one before, the last no later than `now`);
-    a file takes the time of the history line that added it."""
+    a file, and each time its flow run and tasks recorded, take the time of the history line
+    written with them. Deadlines stay: they are after the load, so after the creation."""
+    from fabflow.flows.models import FlowRun, TaskRun
+
     Order.objects.filter(pk=order_id).update(created_at=created_at)
     Product.objects.filter(order_id=order_id).update(created_at=created_at)
     Part.objects.filter(order_id=order_id).update(created_at=created_at)
     events = list(OrderEvent.objects.filter(order_id=order_id).order_by("created_at", "id"))
     step = min(HISTORY_STEP, (now - created_at) / (len(events) + 1))
-    for index, event in enumerate(events):
-        event.created_at = created_at + index * step
+    moves = [(event.created_at, created_at + index * step) for index, event in enumerate(events)]
+
+    def moved(moment: datetime | None) -> datetime | None:
+        """The new time of the last history line written at or before `moment`."""
+        if moment is None:
+            return None
+        return max((new for old, new in moves if old <= moment), default=created_at)
+
+    for event, (_, new) in zip(events, moves, strict=True):
+        event.created_at = new
     OrderEvent.objects.bulk_update(events, ["created_at"])
     for event in events:
         if event.type == OrderEventType.ASSET_ADDED:
@@ -289,3 +300,12 @@ def date_history(*, order_id, created_at: datetime, now: datetime) -> None:
                 Q(product__order_id=order_id) | Q(part__order_id=order_id),
                 source=event.details["source"],
             ).update(created_at=event.created_at)
+    for model, fields in [
+        (FlowRun, ["started_at", "finished_at"]),
+        (TaskRun, ["created_at", "started_at", "finished_at"]),
+    ]:
+        runs = list(model.objects.filter(order_id=order_id))
+        for run in runs:
+            for field in fields:
+                setattr(run, field, moved(getattr(run, field)))
+        model.objects.bulk_update(runs, fields)
