@@ -266,3 +266,17 @@ def assert_schema_kept(schema_sql: str, upgrade) -> None:
     with connection.cursor() as cursor:
         cursor.execute(schema_sql, [search.TABLE])
         assert cursor.fetchall() == schema
+
+
+def test_postgresql_connections_compile_no_queries(db):
+    """A search the planner prices high spent seconds in JIT compilation to run in a
+    millisecond; connections turn JIT off."""
+    from fabflow import config
+
+    assert config.database("postgres://shop@db.example/fabflow")["OPTIONS"] == {
+        "options": "-c jit=off"
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)

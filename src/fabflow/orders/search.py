@@ -13,7 +13,7 @@ import re
 import uuid
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 TABLE = "orders_search"
@@ -128,27 +128,45 @@ def search_children(queryset: QuerySet, text: str, *, names: tuple[str, ...]) ->
         subquery = f"SELECT order_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
     else:
         subquery = f"SELECT order_id FROM {TABLE} WHERE {TABLE} MATCH %s"
+    queryset, columns = _with_shown_names(queryset, names)
     for word in words:
-        queryset = queryset.filter(_any_name_holds(names, word))
+        queryset = queryset.filter(_any_column(columns, [("icontains", word)]))
     in_matching_orders = Q(order_id__in=RawSQL(subquery, [match]))
     if _matches_at_most(match, FEW_MATCHES):
         return queryset.filter(in_matching_orders)
-    starts = [_a_word_of_any_name_starts_with(names, word) for word in words]
+    # A word of one of the names starts with each word: `name LIKE 'w%' OR name LIKE '% w%'`.
+    starts = [
+        _any_column(columns, [("istartswith", word), ("icontains", f" {word}")]) for word in words
+    ]
     return queryset.filter(functools.reduce(operator.and_, starts) | in_matching_orders)
 
 
-def _any_name_holds(names: tuple[str, ...], word: str) -> Q:
-    return functools.reduce(operator.or_, [Q(**{f"{name}__icontains": word}) for name in names])
+def _with_shown_names(queryset: QuerySet, names: tuple[str, ...]) -> tuple[QuerySet, list[str]]:
+    """The queryset with each parent's name (`order__name`) as a column to filter on.
+
+    A parent's name is read by a subquery on the parent's row, not through a join, nor by an
+    EXISTS: PostgreSQL, offered either, misjudged how many rows pass and sorted every row of
+    the tenant, or read the whole parent table, instead of walking the rows in the requested
+    order until a page is full (0.2 s instead of 0.02 s at 20,000 orders)."""
+    columns = []
+    for name in names:
+        relation, _, field = name.rpartition("__")
+        if not relation:
+            columns.append(name)
+            continue
+        parent = queryset.model._meta.get_field(relation).related_model
+        column = f"shown_{relation}_{field}"
+        parents = parent.objects.filter(pk=OuterRef(f"{relation}_id")).values(field)[:1]
+        queryset = queryset.alias(**{column: Subquery(parents)})
+        columns.append(column)
+    return queryset, columns
 
 
-def _a_word_of_any_name_starts_with(names: tuple[str, ...], word: str) -> Q:
-    """`name LIKE 'w%' OR name LIKE '% w%'` over the names."""
+def _any_column(columns: list[str], lookups: list[tuple[str, str]]) -> Q:
+    """One of the columns passes one of the lookups."""
     return functools.reduce(
         operator.or_,
-        [
-            Q(**{f"{name}__istartswith": word}) | Q(**{f"{name}__icontains": f" {word}"})
-            for name in names
-        ],
+        [Q(**{f"{column}__{lookup}": value}) for column in columns for lookup, value in lookups],
     )
 
 
