@@ -1,5 +1,6 @@
 """`fabflow serve` on an empty folder creates an installation and runs web and worker."""
 
+import contextlib
 import os
 import re
 import signal
@@ -250,6 +251,31 @@ def test_killed_children_are_started_again_and_sigterm_stops_them_all(tmp_path):
         assert [pid for pid in everything if is_running(pid)] == []
         assert server.answers() is False
     finally:
+        server.stop()
+
+
+def test_a_sigkilled_serve_takes_its_children_and_gunicorns_workers_with_it(tmp_path):
+    server = ServeProcess(tmp_path / "var")
+    everything = []
+    try:
+        server.wait_until_serving()
+        web, worker = server.child("web"), server.child("worker")
+        everything = [web, *children(web), worker]
+        assert len(everything) > 2, "gunicorn's worker processes"
+
+        server.process.send_signal(signal.SIGKILL)
+        assert server.process.wait(timeout=10) == -signal.SIGKILL
+        deadline = time.monotonic() + 30
+        while (left := [pid for pid in everything if is_running(pid)]) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert left == [], f"still running 30 s after serve was killed: {left}\n{server.output}"
+        assert server.answers() is False
+    finally:
+        for pid in everything:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         server.stop()
 
 

@@ -4,14 +4,17 @@ Each child runs in a process group of its own. When a child exits, for whatever 
 left of its group is killed (gunicorn's worker processes would otherwise keep the port open
 after their master died) and the child is started again after a delay: 1 s, doubled after each
 exit up to 30 s, and back to 1 s for a child that had run for a minute. SIGTERM or SIGINT stops
-every child (SIGTERM, then SIGKILL for what still runs after 15 s) and ends the supervisor.
+every child (SIGTERM, then SIGKILL for what still runs after 15 s) and ends the supervisor. On
+Linux a supervisor that dies without stopping them (SIGKILL) takes its children with it.
 """
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -39,7 +42,9 @@ class Child:
     def start(self) -> None:
         # A group of its own: a terminal's Ctrl-C reaches the supervisor only, which stops the
         # children in order, and a dead child's leftovers can be killed as one group.
-        self.process = subprocess.Popen(self.argv, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.argv, start_new_session=True, preexec_fn=_die_with_this_process()
+        )
         self.started_at = time.monotonic()
         logger.info("fabflow serve: %s started (pid %d)", self.name, self.process.pid)
 
@@ -102,6 +107,31 @@ class Supervisor:
             _signal_group(process.pid, signal.SIGKILL)
             process.wait()
         logger.info("fabflow serve: stopped")
+
+
+# prctl's option that has the kernel signal a process when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_this_process():
+    """What a child runs before exec so that it gets SIGTERM when the supervisor dies, even by
+    SIGKILL (which no handler sees); None off Linux.
+
+    SIGTERM rather than SIGKILL: gunicorn then stops its own worker processes, which the kernel
+    would not signal, and the flow worker records what it can before it exits.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    # Loaded before the fork: the child between fork and exec may only make plain calls.
+    libc = ctypes.CDLL(None, use_errno=True)
+    supervisor_pid = os.getpid()
+
+    def ask_for_sigterm_on_parent_death():
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != supervisor_pid:  # the supervisor died before prctl took effect
+            os._exit(1)
+
+    return ask_for_sigterm_on_parent_death
 
 
 def _signal_group(group: int, signum: int) -> None:
