@@ -30,6 +30,14 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def private_addresses_allowed(organization):
+    """The test S3 server listens on 127.0.0.1, which targets may name only when allowed."""
+    organization.allow_private_addresses = True
+    organization.save(update_fields=["allow_private_addresses"])
+    return organization
+
+
+@pytest.fixture
 def system(organization):
     return Actor.system(organization_id=organization.pk)
 
@@ -197,11 +205,16 @@ def test_a_folder_holding_another_orders_export_is_not_overwritten(
 
 
 def test_an_s3_export_uploads_the_files_then_the_manifest(
-    admin_actor, system, order, s3_environment
+    admin_actor, system, order, s3_environment, private_addresses_allowed
 ):
     server = s3_environment
     exports.create_export_target(
-        actor=admin_actor, name="cloud", kind="s3", bucket=server.bucket, prefix="/exports/shop/"
+        actor=admin_actor,
+        name="cloud",
+        kind="s3",
+        bucket=server.bucket,
+        prefix="/exports/shop/",
+        endpoint_url=server.endpoint_url,
     )
 
     result = exports.export_order_files(actor=system, order_id=order.pk, target_name="cloud")
@@ -235,7 +248,9 @@ def test_an_s3_export_uploads_the_files_then_the_manifest(
     }
 
 
-def test_an_unreachable_s3_target_fails_the_task_for_a_retry(admin_actor, order, monkeypatch):
+def test_an_unreachable_s3_target_fails_the_task_for_a_retry(
+    admin_actor, order, monkeypatch, private_addresses_allowed
+):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -258,6 +273,65 @@ def test_an_unreachable_s3_target_fails_the_task_for_a_retry(admin_actor, order,
     assert raised.value.message.startswith(
         "Cannot write to the export target 'down' (s3://nowhere/Order_.._42): "
     )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "[::1]", "169.254.169.254"])
+def test_an_s3_target_on_a_private_address_is_refused_and_nothing_is_saved(admin_actor, host):
+    with pytest.raises(InvalidInput) as refused:
+        exports.create_export_target(
+            actor=admin_actor,
+            name="inside",
+            kind="s3",
+            bucket="jobs",
+            endpoint_url=f"http://{host}:9000",
+        )
+
+    name = host.strip("[]")
+    assert refused.value.message == (
+        f"endpoint_url: The address of host {name!r} is not allowed: it is not public"
+    )
+    assert refused.value.loc == ("body", "endpoint_url")
+    assert ExportTarget.objects.count() == 0
+
+
+def test_the_installation_setting_allows_a_private_s3_target(admin_actor, settings):
+    settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS = True
+
+    exports.create_export_target(
+        actor=admin_actor,
+        name="inside",
+        kind="s3",
+        bucket="jobs",
+        endpoint_url="http://localhost:9000",
+    )
+
+    assert ExportTarget.objects.get().endpoint_url == "http://localhost:9000"
+
+
+def test_an_export_to_an_address_no_longer_allowed_fails_for_good_naming_the_host(
+    admin_actor, order, s3_environment, private_addresses_allowed
+):
+    server = s3_environment
+    port = server.endpoint_url.rsplit(":", 1)[1]
+    exports.create_export_target(
+        actor=admin_actor,
+        name="cloud",
+        kind="s3",
+        bucket=server.bucket,
+        endpoint_url=f"http://localhost:{port}",
+    )
+    private_addresses_allowed.allow_private_addresses = False
+    private_addresses_allowed.save(update_fields=["allow_private_addresses"])
+
+    with pytest.raises(HandlerFailure) as raised:
+        handler.execute(context(order, target="cloud"))
+
+    assert (raised.value.message, raised.value.retryable) == (
+        "endpoint_url: The address of host 'localhost' is not allowed: it is not public",
+        False,
+    )
+    listed = server.client().list_objects_v2(Bucket=server.bucket, Prefix="Order_.._42/")
+    assert "Contents" not in listed
 
 
 def context(order, **payload):

@@ -18,6 +18,14 @@ S3 = {
 }
 
 
+@pytest.fixture(autouse=True)
+def private_addresses_allowed(organization):
+    """S3 names a server on 127.0.0.1, which targets may name only when allowed."""
+    organization.allow_private_addresses = True
+    organization.save(update_fields=["allow_private_addresses"])
+    return organization
+
+
 @pytest.fixture
 def as_admin(client, admin):
     client.force_login(admin)
@@ -90,6 +98,24 @@ def test_a_bad_target_is_refused_beside_its_field_keeping_the_input(
     assert errors[field][0].startswith(message)
     assert response.context["form"].data["name"] == fields["name"]
     assert "data-open-on-load" in response.content.decode()
+    assert ExportTarget.objects.count() == 0
+
+
+def test_a_private_server_address_is_refused_beside_its_field_unless_allowed(
+    as_admin, export_root, private_addresses_allowed
+):
+    private_addresses_allowed.allow_private_addresses = False
+    private_addresses_allowed.save(update_fields=["allow_private_addresses"])
+
+    response = as_admin.post("/export-targets/add/", form(S3, export_root))
+
+    assert response.status_code == 422
+    assert field_errors(response) == {
+        "endpoint_url": [
+            "endpoint_url: The address of host '127.0.0.1' is not allowed: it is not public"
+        ]
+    }
+    assert response.context["form"].data["endpoint_url"] == S3["endpoint_url"]
     assert ExportTarget.objects.count() == 0
 
 

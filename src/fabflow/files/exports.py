@@ -18,11 +18,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from fabflow import config
+from fabflow import config, egress
 from fabflow.accounts.actors import Actor
 from fabflow.errors import Conflict, FabflowError, Forbidden, InvalidInput, NotFound
 from fabflow.files import storage
@@ -157,8 +158,39 @@ def _validate_target(target: ExportTarget) -> None:
             raise InvalidInput(
                 "endpoint_url: must be an http(s) address", loc=("body", "endpoint_url")
             )
+        _check_endpoint_address(target, unresolved_refused=True)
     else:
         raise InvalidInput("kind: must be 'folder' or 's3'", loc=("body", "kind"))
+
+
+def _check_endpoint_address(target: ExportTarget, *, unresolved_refused: bool) -> None:
+    """Refuse an S3 server address whose host resolves to a loopback or private address, by
+    the connectors' rule (egress.py): allowed only where the installation or the target's
+    organization allows private addresses. Checked when saving and again before each export,
+    since a host name may resolve elsewhere later; the message names the host, never the IP.
+    A host that does not resolve is refused when saving, and retried when exporting."""
+    if target.kind != ExportTargetKind.S3 or not target.endpoint_url:
+        return
+    from fabflow.flows.handlers.consume_rest_api import may_call_private_addresses
+
+    where = ("body", "endpoint_url")
+    try:
+        url = urlsplit(target.endpoint_url)
+        host, port = url.hostname, url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:
+        raise InvalidInput("endpoint_url: not a valid address", loc=where) from None
+    if not host:
+        raise InvalidInput("endpoint_url: must name a host", loc=where)
+    try:
+        egress.checked_addresses(host, port, allow_private=may_call_private_addresses(target))
+    except egress.AddressNotAllowed as refused:
+        raise InvalidInput(f"endpoint_url: {refused}", loc=where) from None
+    except egress.HostNotResolved as unresolved:
+        if unresolved_refused:
+            raise InvalidInput(f"endpoint_url: {unresolved}", loc=where) from None
+        raise ExportFailed(
+            f"Cannot reach the export target {target.name!r}: {unresolved}"
+        ) from None
 
 
 def _allowed_folder(path: str) -> Path:
@@ -189,6 +221,7 @@ def export_order_files(*, actor: Actor, order_id, target_name: str) -> ExportRes
     """Copy the order's production files and its manifest to the target named `target_name`."""
     target = get_export_target(actor=actor, name=target_name)
     order = get_order(actor=actor, order_id=order_id)
+    _check_endpoint_address(target, unresolved_refused=False)  # not retried when refused
     files, manifest = _plan(order)
     folder = _folder_name(order.name)
     writer = _writer(target, folder)
