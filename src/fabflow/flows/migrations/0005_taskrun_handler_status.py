@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='taskrun',
-            index=models.Index(fields=['handler_key', 'status'], name='taskrun_handler_status'),
+            index=models.Index(fields=['handler_key', 'status', 'id'], name='taskrun_handler_status'),
         ),
     ]
