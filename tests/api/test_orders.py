@@ -624,3 +624,19 @@ def test_key_header_works_with_a_plain_client(secret_key, db):
 
     assert response.status_code == 200
     assert json.loads(response.content) == {"items": [], "nextCursor": None}
+
+
+@pytest.mark.parametrize("microsecond", [0, 999_499, 999_500, 999_999])
+def test_a_time_in_the_last_half_millisecond_of_a_second_reads_as_stored(key_client, microsecond):
+    # SQLite's datetime() rounds to milliseconds: a check built on it once read these as invalid.
+    order = key_client.post("/orders", order_body()).json()
+    stored = datetime(2026, 12, 3, 21, 46, 59, microsecond, tzinfo=UTC)
+    Order.objects.filter(pk=order["id"]).update(created_at=stored)
+    Product.objects.filter(order_id=order["id"]).update(created_at=stored)
+    fraction = f".{microsecond:06d}" if microsecond else ""
+    expected = f"2026-12-03T21:46:59{fraction}Z"
+    read = key_client.get(f"/orders/{order['id']}").json()
+    assert read["createdAt"] == expected
+    assert {product["createdAt"] for product in read["products"]} == {expected}
+    listed = key_client.get("/orders").json()["items"]
+    assert [item["createdAt"] for item in listed] == [expected]

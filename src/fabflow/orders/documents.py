@@ -93,10 +93,12 @@ class _SQLite:
     def time(column: str, marker: str) -> str:
         # Django writes "YYYY-MM-DD HH:MM:SS[.ffffff]"; datetime() gives back the same seconds
         # only for such a text, and (moved by nothing) only for a day the calendar has: Feb 30
-        # becomes Mar 2. Python has no year 0.
+        # becomes Mar 2. Python has no year 0. The seconds are compared without their fraction:
+        # datetime() rounds to milliseconds, so .9995 s and more would read as the next second.
         is_valid = (
-            f"length({column}) IN (19, 26) "
-            f"AND datetime({column}, '+0 days') = substr({column}, 1, 19) "
+            f"(length({column}) = 19 OR (length({column}) = 26 "
+            f"AND substr({column}, 20) GLOB '.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
+            f"AND datetime(substr({column}, 1, 19), '+0 days') = substr({column}, 1, 19) "
             f"AND substr({column}, 1, 4) <> '0000'"
         )
         return _checked(column, f"replace({column}, ' ', 'T') || 'Z'", is_valid, marker)
