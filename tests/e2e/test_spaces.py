@@ -14,6 +14,8 @@ pytestmark = pytest.mark.timeout(240)
 def test_a_reload_after_adding_a_key_adds_none_and_hides_the_secret(page, installation):  # noqa: F811
     sign_in(page)
     page.click(".sidebar >> text=Secret keys")
+    # Counted once the page is there: a count taken during the navigation reads the old page.
+    expect(page.locator("h1")).to_have_text("Secret keys")
     section = page.locator("#space-made")
     rows = section.locator("tbody tr")
     before = rows.count()
