@@ -40,8 +40,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import dataset  # noqa: E402
+from page_statement import page_statement  # noqa: E402
 
-from fabflow.cli import DEFAULT_WEB_THREADS, default_web_workers  # noqa: E402
+from fabflow.config import DEFAULT_WEB_THREADS, default_web_workers  # noqa: E402
 
 TARGET_CREATES_PER_SECOND = 500
 TARGET_RATIO = 3.0
@@ -228,7 +229,7 @@ def measure_floor(database_url: str, term: str, *, rounds: int) -> dict[str, lis
     from django.db import connection
 
     from fabflow.accounts.models import ProductSpace
-    from fabflow.orders import documents, search
+    from fabflow.orders import search
 
     space_id = ProductSpace.objects.get(key=dataset.SPACE_KEY, organization__name="Bench").pk
     words = search.query_words(term)
@@ -238,7 +239,7 @@ def measure_floor(database_url: str, term: str, *, rounds: int) -> dict[str, lis
     else:
         light, page = SQLITE_FLOOR.replace("?", "%s"), SQLITE_PAGE.replace("?", "%s")
         params = [" AND ".join(f'"{w}"*' for w in words), space_id.hex, STATUS]
-    statements = {"light": light, "whole": documents.page_statement(page)}
+    statements = {"light": light, "whole": page_statement(page)}
     timings = {}
     with connection.cursor() as cursor:
         for name, sql in statements.items():
@@ -404,7 +405,7 @@ def main() -> int:
             f"{2000 / (created['server_ms'] + created['client_ms']):.0f} orders/s at most"
         )
         print(
-            "    floor (FLOORS.md, raw SQL, one commit per order): SQLite 2,441 orders/s, "
+            "    floor (raw SQL on this machine, one commit per order): SQLite 2,441 orders/s, "
             f"PostgreSQL ~1,300; ratio {(2441 if engine == 'sqlite' else 1300) / rate:.1f}×"
         )
     finally:

@@ -25,6 +25,9 @@ def setup_django(database_url: str, data_dir: Path) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["FABFLOW_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fabflow.settings")
+    from fabflow import config
+
+    config.prepare_data_dir()  # as a `fabflow` command does: the database's folder, the key
     import django
 
     django.setup()

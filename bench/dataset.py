@@ -28,6 +28,8 @@ from pathlib import Path
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-1"
 SPACE_KEY = "bench"
+# The flow key that orders past Created carry (no flow is defined: the lists only show the key).
+FLOW_KEY = "bench-production"
 CHUNK = 20_000
 STATUSES = [("created", 20), ("in_progress", 50), ("success", 25), ("unhealthy", 3), ("failure", 2)]
 PRODUCTS = [
@@ -72,6 +74,9 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["FABFLOW_DATA_DIR"] = str(data_dir(database_url))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fabflow.settings")
+    from fabflow import config
+
+    config.prepare_data_dir()  # as a `fabflow` command does: the database's folder, the key
     import django
 
     django.setup()
@@ -86,6 +91,7 @@ def build(*, database_url: str, orders: int, seed: int = 1, quiet: bool = False)
     from fabflow.accounts import services
     from fabflow.accounts.actors import Actor
     from fabflow.accounts.models import Organization, ProductSpace, User
+    from fabflow.orders import status_counts
     from fabflow.orders.models import Order
 
     call_command("migrate", verbosity=0)
@@ -104,6 +110,8 @@ def build(*, database_url: str, orders: int, seed: int = 1, quiet: bool = False)
         writer(space=space, start=present, count=orders - present, seed=seed, quiet=quiet)
         if not quiet:
             print(f"wrote {orders - present:,} orders in {time.perf_counter() - started:.0f} s")
+        # Rows written by SQL, around the services: the dashboard's counters are counted anew.
+        status_counts.recount()
     admin = User.objects.get(email=EMAIL)
     created = services.create_secret_key(
         actor=Actor.for_user(admin), space=space, name=f"Bench {uuid.uuid4().hex[:6]}"
@@ -130,6 +138,8 @@ def generate(*, space, start: int, count: int, seed: int):
     from fabflow.orders import search
 
     rng = random.Random(seed + start)
+    # Lead times from a generator of their own, so the rest of the data stays as it was.
+    lead_rng = random.Random(seed * 7919 + start)
     now = datetime.now(UTC)
     first = now - timedelta(days=730)
     step = timedelta(days=730) / max(start + count, 1)
@@ -161,10 +171,14 @@ def generate(*, space, start: int, count: int, seed: int):
                      part_name, "{}", created)
                 )  # fmt: skip
                 names.append(part_name)
+        status = rng.choice(statuses)
+        # A finished order reached Success 2 hours to 10 days after its creation.
+        finished = created + timedelta(hours=lead_rng.randint(2, 240))
         order = (
-            *tenant, order_id, name, rng.choice(statuses), value, created + timedelta(days=30),
-            json.dumps([rng.choice(MATERIALS)]), json.dumps({"customer": customer}), "[]", "",
-            uuid.uuid4().hex + uuid.uuid4().hex, created, created,
+            *tenant, order_id, name, status, value, created + timedelta(days=30),
+            json.dumps([rng.choice(MATERIALS)]), json.dumps({"customer": customer}), "[]",
+            "" if status == "created" else FLOW_KEY, uuid.uuid4().hex + uuid.uuid4().hex,
+            created, created, finished if status == "success" else None,
         )  # fmt: skip
         text = search.document(
             order_id=order_id, name=names[0], product_names=names[1:], part_names=[]
@@ -174,7 +188,7 @@ def generate(*, space, start: int, count: int, seed: int):
 
 ORDER_COLUMNS = (
     "organization_id, space_id, id, name, status, value, deadline, tags, data, addresses, "
-    "flow_key, request_digest, created_at, updated_at"
+    "flow_key, request_digest, created_at, updated_at, finished_at"
 )
 PRODUCT_COLUMNS = (
     "organization_id, space_id, id, order_id, position, name, units, unit_value, deadline, "

@@ -45,8 +45,8 @@ def report(label: str, figure: str, target: str, is_met: bool | None) -> None:
 
 
 def products_per_second(key: str, configuration: dict, file_format: str, seconds: float) -> float:
-    from fabflow.files.generators import generate_meshes, get_generator
-    from fabflow.files.generators.export import export_mesh
+    from fabflow.generators import generate_meshes, get_generator
+    from fabflow.generators.export import export_mesh
 
     generator = get_generator(key)
     count, started = 0, time.perf_counter()
@@ -60,7 +60,7 @@ def products_per_second(key: str, configuration: dict, file_format: str, seconds
 def thumbnail_seconds(runs: int = 5) -> tuple[float, int]:
     import trimesh
 
-    from fabflow.files.thumbnails import render_mesh_thumbnail
+    from fabflow.files.rendering import render_mesh_thumbnail
 
     mesh = trimesh.creation.torus(10, 3, major_sections=400, minor_sections=125)
     stl = mesh.export(file_type="stl")
@@ -91,7 +91,7 @@ class RepeatingAsset(io.RawIOBase):
 
 def zip_export_run(total_bytes: int, compression: str) -> dict:
     """Stream `total_bytes` of assets into /dev/null; run in a fresh process for its peak RSS."""
-    from fabflow.files.zipstream import ZipEntry, stream_zip
+    from fabflow.web.zipstream import ZipEntry, stream_zip
 
     incompressible = os.urandom(1 << 20)  # stands for PNG, JPEG and 3MF: compressed already
     # Binary STL: 50-byte records of float coordinates, which deflate by about half.
@@ -179,7 +179,7 @@ def services_run() -> dict:
     call_command("migrate", verbosity=0)
     from fabflow.accounts import services as accounts
     from fabflow.accounts.actors import Actor
-    from fabflow.files import exports, storage
+    from fabflow.files import export_targets, storage
     from fabflow.files.generation import generate_production_files
     from fabflow.orders.models import Asset, AssetKind
     from fabflow.orders.services import ProductInput, create_order
@@ -222,15 +222,15 @@ def services_run() -> dict:
         )
     settings.FABFLOW_EXPORT_FOLDERS = [root]
     user_actor = Actor.system(organization_id=organization.pk)
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=user_actor, name="bench", kind="folder", path=os.path.join(root, "out")
     )
     total = sum(Asset.objects.filter(kind=AssetKind.PRODUCTION).values_list("size", flat=True))
     started = time.perf_counter()
-    exports.export_order_files(actor=actor, order_id=order.pk, target_name="bench")
+    export_targets.export_order_files(actor=actor, order_id=order.pk, target_name="bench")
     export_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = exports.export_order_files(actor=actor, order_id=order.pk, target_name="bench")
+    again = export_targets.export_order_files(actor=actor, order_id=order.pk, target_name="bench")
     rerun_seconds = time.perf_counter() - started
     import shutil
 

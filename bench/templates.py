@@ -69,7 +69,7 @@ def main():
     from fabflow.flows import services
     from fabflow.flows.models import TaskRun
     from fabflow.orders.models import Order
-    from fabflow.orders.services import ProductInput, submit_order
+    from fabflow.orders.services import ProductInput
 
     organization = accounts.create_organization(name="Bench")
     space = accounts.create_space(organization=organization, name="Bench", key="bench")
@@ -80,7 +80,7 @@ def main():
     services.create_flow(actor=actor, space=space, name="Hostile", definition=mail_flow(LOOPS))
 
     def make_order(flow_key: str, name: str):
-        return submit_order(
+        return services.submit_order(
             actor=actor,
             space_key=space.key,
             flow_key=flow_key,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from fabflow.cli import default_web_workers
-from fabflow.files.generators import generate_meshes, get_generator
-from fabflow.files.generators.export import export_mesh
+from fabflow.config import default_web_workers
+from fabflow.generators import generate_meshes, get_generator
+from fabflow.generators.export import export_mesh
 from fabflow.supervisor import STABLE_AFTER_SECONDS, Child
 
 

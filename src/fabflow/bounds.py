@@ -1,5 +1,6 @@
 """The checks of limits.py's bounds that a schema cannot state: how deep and how large a JSON
-document is, and whether text is valid Unicode a database stores.
+document is, whether text is valid Unicode a database stores, and how received bytes become such
+text.
 
 The request parser runs `check_json` over every JSON body; services run `check_document` and
 `check_text` over what they store, whoever calls them. Each refusal is an `InvalidInput` naming
@@ -28,29 +29,47 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def check_text(text: str, *, loc: tuple) -> None:
-    """Refuse text that cannot be stored (see `text_problem`)."""
+def storable_text(raw: bytes | str) -> str:
+    """`raw` as text every database stores and `text_problem` accepts: bytes decode as UTF-8,
+    and what is no UTF-8 (a lone surrogate too) or a NUL character becomes U+FFFD."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
+def check_text(text: str, *, field: tuple = (), loc: tuple | None = None) -> None:
+    """Refuse text that cannot be stored (see `text_problem`); `field` is its domain path (`loc`,
+    an API location, is kept for callers that still name one)."""
     problem = text_problem(text)
     if problem is not None:
-        raise InvalidInput(problem, loc=loc)
+        raise InvalidInput(problem, field=field, loc=loc)
 
 
-def check_json(value, *, loc: tuple, max_depth: int) -> None:
+def check_json(value, *, field: tuple = (), loc: tuple | None = None, max_depth: int) -> None:
     """Refuse a JSON value nested deeper than `max_depth`, or holding text (a key or a string)
-    that cannot be stored; the location names the first fault found."""
-    stack = [(value, loc, 0)]
+    that cannot be stored; the path names the first fault found."""
+    try:
+        _check_json(value, field if loc is None else loc, max_depth)
+    except InvalidInput as error:
+        if loc is None:
+            raise
+        raise InvalidInput(error.message, loc=error.field) from None
+
+
+def _check_json(value, field: tuple, max_depth: int) -> None:
+    stack = [(value, field, 0)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, str):
-            check_text(item, loc=where)
+            check_text(item, field=where)
             continue
         if not isinstance(item, dict | list):
             continue
         if depth >= max_depth:
-            raise InvalidInput(f"JSON must not nest deeper than {max_depth} levels", loc=where)
+            raise InvalidInput(f"JSON must not nest deeper than {max_depth} levels", field=where)
         if isinstance(item, dict):
             for key, child in item.items():
-                check_text(key, loc=where)  # a key that cannot be stored cannot be a location
+                check_text(key, field=where)  # a key that cannot be stored cannot be a path
                 stack.append((child, (*where, key), depth + 1))
         else:
             stack.extend((child, (*where, index), depth + 1) for index, child in enumerate(item))
@@ -61,15 +80,19 @@ def document_size(value) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def check_document(value, *, loc: tuple, max_bytes: int = MAX_JSON_DOCUMENT_BYTES) -> int:
+def check_document(
+    value, *, field: tuple = (), loc: tuple | None = None, max_bytes: int = MAX_JSON_DOCUMENT_BYTES
+) -> int:
     """Refuse a JSON document deeper than MAX_JSON_DEPTH, larger than `max_bytes`, or holding
     text that cannot be stored; answer its size."""
     if not value and isinstance(value, dict | list):
         return 2  # {} or []: most parts and products carry one
-    check_json(value, loc=loc, max_depth=MAX_JSON_DEPTH)
+    check_json(value, field=field, loc=loc, max_depth=MAX_JSON_DEPTH)
     size = document_size(value)
     if size > max_bytes:
         raise InvalidInput(
-            f"This JSON document takes {size} bytes, more than the limit of {max_bytes}", loc=loc
+            f"This JSON document takes {size} bytes, more than the limit of {max_bytes}",
+            field=field,
+            loc=loc,
         )
     return size

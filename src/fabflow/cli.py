@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 1
+    if command not in NEEDS_NO_DJANGO:
+        from fabflow import config
+
+        config.prepare_data_dir()
     if command == "serve":
         return serve(argv[1:])
     if command == "web":
@@ -47,6 +51,8 @@ CREATES_DATABASE = frozenset({"serve", "migrate", "restore"})
 NEEDS_NO_DATABASE = frozenset(
     {"help", "-h", "--help", "version", "--version", "check", "makemigrations", "collectstatic"}
 )
+# The commands that only print: they prepare no data folder.
+NEEDS_NO_DJANGO = frozenset({"help", "-h", "--help", "version", "--version"})
 
 
 def missing_database(command: str) -> str | None:
@@ -74,7 +80,9 @@ def missing_database(command: str) -> str | None:
 def public_url(host: str, port: int) -> str:
     """The address `fabflow serve` is reached at: FABFLOW_PUBLIC_URL when set, else its own
     host and port (a wildcard host is reached on this machine at 127.0.0.1)."""
-    configured = os.environ.get("FABFLOW_PUBLIC_URL", "").strip()
+    from fabflow import config
+
+    configured = config.env_str("FABFLOW_PUBLIC_URL")
     if configured:
         return configured.rstrip("/")
     reachable = "127.0.0.1" if host in {"", "0.0.0.0", "::", "[::]"} else host
@@ -131,12 +139,6 @@ def serve(argv: list[str]) -> int:
 # A request served by a single-threaded (sync) process may run this long before gunicorn stops
 # it: long enough for a large export or upload over a slow link.
 WEB_TIMEOUT_SECONDS = 300
-DEFAULT_WEB_THREADS = 1
-
-
-def default_web_workers() -> int:
-    """One web process per core the process may use, at least two."""
-    return max(2, len(os.sched_getaffinity(0)))
 
 
 def web(argv: list[str]) -> int:
@@ -149,15 +151,13 @@ def web(argv: list[str]) -> int:
     connection only when idle, so a long download keeps one process busy while the others serve.
     Threads (`FABFLOW_WEB_THREADS` > 1) suit deployments with many slow clients and no buffering
     proxy in front."""
+    from django.conf import settings
+
     parser = argparse.ArgumentParser(prog="fabflow web")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument(
-        "--workers", type=int, default=_env_int("FABFLOW_WEB_WORKERS", default_web_workers())
-    )
-    parser.add_argument(
-        "--threads", type=int, default=_env_int("FABFLOW_WEB_THREADS", DEFAULT_WEB_THREADS)
-    )
+    parser.add_argument("--workers", type=int, default=settings.FABFLOW_WEB_WORKERS)
+    parser.add_argument("--threads", type=int, default=settings.FABFLOW_WEB_THREADS)
     args = parser.parse_args(argv)
 
     from gunicorn.app.base import BaseApplication
@@ -168,7 +168,7 @@ def web(argv: list[str]) -> int:
             self.cfg.set("workers", args.workers)
             self.cfg.set("threads", args.threads)
             self.cfg.set("worker_class", "gthread" if args.threads > 1 else "sync")
-            self.cfg.set("accesslog", os.environ.get("FABFLOW_ACCESS_LOG") or None)
+            self.cfg.set("accesslog", settings.FABFLOW_ACCESS_LOG)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("timeout", WEB_TIMEOUT_SECONDS)
             if "control_socket_disable" in self.cfg.settings:
@@ -190,8 +190,9 @@ def worker(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="fabflow worker")
     parser.add_argument(
         "--id",
-        default=os.environ.get("FABFLOW_WORKER_ID") or "local",
-        help="this worker's executor id; give each worker of a scale-out its own, kept across restarts",
+        default=None,
+        help="this worker's executor id (FABFLOW_WORKER_ID when not given); give each worker of "
+        "a scale-out its own, kept across restarts",
     )
     parser.add_argument("--concurrency", type=int, default=None)
     args = parser.parse_args(argv)
@@ -202,10 +203,6 @@ def worker(argv: list[str]) -> int:
     from fabflow.flows.worker import run_worker
 
     return run_worker(executor_id=args.id, concurrency=args.concurrency)
-
-
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
 
 
 def _command(*argv: str) -> list[str]:

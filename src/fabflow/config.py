@@ -4,6 +4,7 @@ Every setting Fabflow takes from the outside comes through this module, so that 
 what can be configured, what the defaults are and which values are refused.
 """
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -71,13 +72,27 @@ def data_dir() -> Path:
     return Path(env_str("FABFLOW_DATA_DIR", "var")).resolve()
 
 
+# `fabflow web`'s threads per process when FABFLOW_WEB_THREADS is unset.
+DEFAULT_WEB_THREADS = 1
+
+
+def default_web_workers() -> int:
+    """`fabflow web`'s processes when FABFLOW_WEB_WORKERS is unset: one per core the process
+    may use, at least two."""
+    return max(2, len(os.sched_getaffinity(0)))
+
+
 def database_url() -> str:
     """DATABASE_URL, or the embedded SQLite database in the data folder."""
     return env_str("DATABASE_URL", f"sqlite:///{data_dir() / 'fabflow.sqlite3'}")
 
 
 def secret_key(*, is_production: bool) -> str:
-    """Return SECRET_KEY; in the embedded mode generate one once and keep it in the data folder."""
+    """Return SECRET_KEY; in the embedded mode the one kept in the data folder.
+
+    `prepare_data_dir` writes that file when a `fabflow` command starts; reading the settings
+    writes nothing. Without the file (Django set up by other means in a new data folder) the
+    key is one for this process alone."""
     configured = env_str("SECRET_KEY")
     if configured:
         return configured
@@ -86,19 +101,35 @@ def secret_key(*, is_production: bool) -> str:
             "SECRET_KEY must be set when FABFLOW_PRODUCTION is on; "
             "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    path = data_dir() / "secret_key"
+    path = _secret_key_path()
     if path.exists():
         return path.read_text().strip()
+    return secrets.token_urlsafe(50)
+
+
+def _secret_key_path() -> Path:
+    return data_dir() / "secret_key"
+
+
+def prepare_data_dir() -> None:
+    """What a `fabflow` command makes on disk before Django starts, none of it at import: the
+    folder of the embedded SQLite database and, in the embedded mode without SECRET_KEY, the
+    secret key file, readable by its owner only (so every process of the installation signs
+    with the same key)."""
+    url = database_url()
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if env_str("SECRET_KEY") or env_bool("FABFLOW_PRODUCTION"):
+        return
+    path = _secret_key_path()
+    if path.exists():
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    # Create the file readable by its owner only; another process may win the race, so read back.
-    try:
+    # Another process may create it at the same moment: the first one's key stays.
+    with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
 
 
 # Django's SQLite backend, with the writers of a database queued in turn (fabflow/sqlite).
@@ -114,7 +145,6 @@ def database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = SQLITE_ENGINE
-        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0 if config["NAME"] == ":memory:" else 600
         config["CONN_HEALTH_CHECKS"] = False
         config["OPTIONS"] = {
@@ -242,7 +272,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("FABFLOW_DATA_DIR", "`./var`", "folder of the embedded database, files, outbox and generated secret key"),
     Setting("DATABASE_URL", "`sqlite:///<data dir>/fabflow.sqlite3`", "`postgres://user:pass@host:5432/name` for PostgreSQL"),
-    Setting("SECRET_KEY", "generated into the data folder", "signs sessions and CSRF tokens; required when `FABFLOW_PRODUCTION=true`", is_secret=True),
+    Setting("SECRET_KEY", "generated into the data folder by the first `fabflow` command", "signs sessions and CSRF tokens; required when `FABFLOW_PRODUCTION=true`", is_secret=True),
     Setting("FABFLOW_PRODUCTION", "`false`", "refuses to start without `SECRET_KEY`; secure cookies"),
     Setting("DEBUG", "`false`", "Django's debug pages, with tracebacks; never in production"),
     Setting("ALLOWED_HOSTS", "`127.0.0.1,localhost,[::1]`", "comma-separated host names the server answers"),
@@ -280,7 +310,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DBOS_SYSTEM_DATABASE_URL", "a SQLite file beside the app database, or `<name>_dbos` on PostgreSQL", "where the flow engine keeps its durable state"),
     Setting("FABFLOW_WORKER_ID", "`local`", "this worker's executor id; give each worker of a scale-out its own; see [flows.md](flows.md)"),
     Setting("FABFLOW_WORKER_CONCURRENCY", "16", "queued flow tasks a worker runs at once"),
+    Setting("FABFLOW_WEBHOOK_CONCURRENCY", "8", "webhook deliveries a worker sends at once; see [api.md](api.md)"),
     Setting("FABFLOW_QUEUE_POLL_SECONDS", "0.1", "how often a worker looks for queued flow tasks"),
+    Setting("FABFLOW_BULK_CONFIRM_OVER", "100", "a bulk action over more orders than this asks for confirmation with the exact count; see [ui.md](ui.md)"),
+    Setting("FABFLOW_BULK_MAX_ORDERS", "10000", "the most orders one bulk action covers"),
+    Setting("FABFLOW_BULK_ORDERS_PER_SECOND", "20", "how many orders a second one organization's bulk flow actions (retry, skip, confirm, start a flow) act on, since they may call its connectors (0: no limit)"),
+    Setting("FABFLOW_BULK_CONCURRENCY", "4", "bulk jobs a worker runs at once, one per organization"),
     Setting("FABFLOW_DBOS_LOG_LEVEL", "`WARNING`", "the level of the flow engine's own (DBOS) log"),
     Setting("FABFLOW_WEB_WORKERS", "one per core, at least 2", "web server processes; see [api.md](api.md)"),
     Setting("FABFLOW_WEB_THREADS", "1", "threads per web server process"),
@@ -293,8 +328,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FABFLOW_ADMIN_PASSWORD", "generated", "the first start's administrator's password", is_secret=True),
     Setting("FABFLOW_ORGANIZATION", "`My company`", "the first start's organization"),
     Setting("FABFLOW_TEST_POSTGRES_URL", "—", "tests only: the PostgreSQL server `scripts/with_postgres.py` started"),
-    Setting("FABFLOW_COUNTERS_FILE", "—", "benchmarks only: where a worker writes its transaction counts"),
-    Setting("FABFLOW_INLINE_SUCCESSORS", "`1`", "benchmarks only: `0` gives every flow task a workflow of its own"),
 )  # fmt: skip
 
 KNOWN_SETTINGS = {setting.name: setting for setting in SETTINGS}

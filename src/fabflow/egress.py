@@ -11,6 +11,8 @@ is the one place that reaches into it, and the connector tests fail if that stop
 """
 
 import functools
+import hashlib
+import hmac
 import ipaddress
 import socket
 
@@ -42,6 +44,25 @@ class HostNotResolved(Exception):
     def __init__(self, host: str):
         super().__init__(f"The host {host!r} could not be resolved")
         self.host = host
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The X-Fabflow-Signature value of `body`: its HMAC-SHA256 under `secret`, in hex. Connector
+    calls and webhook deliveries are signed alike (docs/api.md shows how to check it)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def private_addresses_allowed(organization_id) -> bool:
+    """Whether outbound calls of an organization (its connectors, export targets and webhooks)
+    may reach loopback and private addresses: allowed for the whole installation
+    (FABFLOW_ALLOW_PRIVATE_WEBHOOKS), or by the organization's admin."""
+    from django.conf import settings
+
+    from fabflow.accounts.models import Organization
+
+    if settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS:
+        return True
+    return Organization.objects.filter(pk=organization_id, allow_private_addresses=True).exists()
 
 
 def is_public(address: IPAddress) -> bool:

@@ -25,6 +25,8 @@ from django.db import models
 from django.db.models.fields.json import KeyTransform
 from django.db.models.query_utils import DeferredAttribute
 
+from fabflow.bounds import storable_text
+
 logger = logging.getLogger("fabflow.stored")
 
 INVALID_TEXT = "invalid value"
@@ -134,6 +136,30 @@ class DateTimeField(_Reporting, models.DateTimeField):
     """Django's DateTimeField; a time the backend cannot read is an InvalidValue."""
 
     django_path = "django.db.models.DateTimeField"
+
+
+class CharField(_Reporting, models.CharField):
+    """Django's CharField, for text that came from outside (a receiver's answer): whatever its
+    column holds reads as text of at most `max_length` characters that every page can show.
+
+    SQLite keeps any bytes in a text column, and its driver fails the whole query on bytes that
+    are no UTF-8: there the column is read as bytes, which decode as they did when stored
+    (`bounds.storable_text`: U+FFFD for what is no UTF-8 and for NUL).
+    """
+
+    django_path = "django.db.models.CharField"
+
+    def select_format(self, compiler, sql, params):
+        if compiler.connection.vendor == "sqlite":
+            return f"CAST({sql} AS BLOB)", params
+        return super().select_format(compiler, sql, params)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            value = bytes(value) if isinstance(value, bytes | memoryview) else str(value)
+        return storable_text(value)[: self.max_length]
 
 
 class JSONField(_Reporting, models.JSONField):

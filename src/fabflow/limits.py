@@ -76,3 +76,45 @@ MAX_SPACE_KEY_LENGTH = 64
 MAX_SPACE_NAME_LENGTH = 200
 # A password, refused longer before any hashing: hashing costs grow with its length.
 MAX_PASSWORD_LENGTH = 1024
+
+# --- Audit trail -------------------------------------------------------------------------------
+# One record's changes document: a value whose JSON is longer is cut and marked, fields past the
+# count are summed up in one line, so a record stays under about 32 KiB and can never fail the
+# change it records. Labels (who, what) are cut to the column's size.
+MAX_AUDIT_VALUE_CHARACTERS = 500
+MAX_AUDIT_CHANGED_FIELDS = 50
+MAX_AUDIT_LABEL_LENGTH = 200
+# The Activity page's CSV export: a filter matching more records exports nothing and says so.
+MAX_AUDIT_EXPORT_ROWS = 10_000
+
+# --- Saved views of the tables -----------------------------------------------------------------
+# A view's name, and its table state as the list page's query string (filters, search, sort,
+# columns, rows per page; the page's own inputs are far shorter than this).
+MAX_SAVED_VIEW_NAME_LENGTH = 100
+MAX_SAVED_VIEW_QUERY_LENGTH = 2000
+# Views one user keeps over all tables (private and shared), and views shared in one
+# organization: each table's Views menu lists the user's own and the shared ones.
+MAX_SAVED_VIEWS_PER_USER = 50
+MAX_SAVED_VIEWS_SHARED_PER_ORGANIZATION = 100
+
+# --- Webhook subscriptions -------------------------------------------------------------------
+# An organization's subscriptions: each one is matched against every change of its orders, so
+# their number bounds the cost of recording a change (one indexed query, then this many checks).
+MAX_WEBHOOK_SUBSCRIPTIONS_PER_ORGANIZATION = 20
+MAX_WEBHOOK_URL_LENGTH = 2000
+# The event types one subscription names (each at most once; there are fewer kinds than this).
+MAX_WEBHOOK_EVENT_TYPES = 20
+# A receiver gets this long to answer one delivery, and this much of its answer is read.
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_RESPONSE_BYTES = 4096
+# Deliveries of one organization in flight at once in one worker: a slow receiver holds no more
+# of the worker's delivery threads than this.
+WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION = 4
+
+# --- Bulk actions on orders ------------------------------------------------------------------
+# (How many orders one job covers, and when it asks first, are settings: FABFLOW_BULK_*.)
+# Jobs of one organization queued or running at once: one runs at a time, so more would only
+# wait, and each holds its orders' rows.
+MAX_BULK_JOBS_WAITING_PER_ORGANIZATION = 10
+# How a job's orders were chosen, as shown on its page (a filter's query string, cut).
+MAX_BULK_SELECTION_LENGTH = 1000

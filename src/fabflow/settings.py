@@ -27,9 +27,12 @@ INSTALLED_APPS = [
     "django_tables2",
     "ninja",
     "fabflow.accounts",
+    "fabflow.audit",
     "fabflow.orders",
     "fabflow.flows",
     "fabflow.files",
+    "fabflow.webhooks",
+    "fabflow.bulk",
     "fabflow.web",
     "fabflow.api",
     "fabflow.operations",
@@ -50,7 +53,7 @@ MIDDLEWARE = [
     "fabflow.accounts.middleware.OperatorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "fabflow.web.middleware.NotFoundMiddleware",
+    "fabflow.web.errors.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "fabflow.urls"
@@ -132,8 +135,26 @@ FABFLOW_ALLOW_PRIVATE_WEBHOOKS = config.env_bool("FABFLOW_ALLOW_PRIVATE_WEBHOOKS
 DBOS_SYSTEM_DATABASE_URL = config.env_str(
     "DBOS_SYSTEM_DATABASE_URL", config.dbos_database_url(DATABASES["default"])
 )
-# How many tasks one worker process runs at once.
+# This worker's executor id (each worker of a scale-out has its own, kept across restarts) and
+# how many tasks one worker process runs at once; the level of DBOS's own log.
+FABFLOW_WORKER_ID = config.env_str("FABFLOW_WORKER_ID", "local")
 FABFLOW_WORKER_CONCURRENCY = config.env_int("FABFLOW_WORKER_CONCURRENCY", 16)
+FABFLOW_DBOS_LOG_LEVEL = config.env_str("FABFLOW_DBOS_LOG_LEVEL", "WARNING")
+# How many webhook deliveries one worker process sends at once (threads apart from the flows').
+FABFLOW_WEBHOOK_CONCURRENCY = config.env_int("FABFLOW_WEBHOOK_CONCURRENCY", 8)
+# The web server (`fabflow web`): its processes, threads per process and access log file ("-"
+# for the standard error; none when unset).
+FABFLOW_WEB_WORKERS = config.env_int("FABFLOW_WEB_WORKERS", config.default_web_workers())
+FABFLOW_WEB_THREADS = config.env_int("FABFLOW_WEB_THREADS", config.DEFAULT_WEB_THREADS)
+FABFLOW_ACCESS_LOG = config.env_str("FABFLOW_ACCESS_LOG") or None
+# Bulk actions on orders (fabflow.bulk): a job over more orders than the first asks for
+# confirmation with the count; none covers more than the second. Flow actions of one
+# organization's jobs start at most this many orders a second (they may call its connectors),
+# and a worker runs this many jobs at once (one per organization).
+FABFLOW_BULK_CONFIRM_OVER = config.env_int("FABFLOW_BULK_CONFIRM_OVER", 100)
+FABFLOW_BULK_MAX_ORDERS = config.env_int("FABFLOW_BULK_MAX_ORDERS", 10_000)
+FABFLOW_BULK_ORDERS_PER_SECOND = config.env_float("FABFLOW_BULK_ORDERS_PER_SECOND", 20.0)
+FABFLOW_BULK_CONCURRENCY = config.env_int("FABFLOW_BULK_CONCURRENCY", 4)
 # How often a worker looks for queued flow tasks (the first tasks of new runs), in seconds.
 FABFLOW_QUEUE_POLL_SECONDS = config.env_float("FABFLOW_QUEUE_POLL_SECONDS", 0.1)
 # Files: on S3, whether downloads redirect to a presigned URL instead of streaming through the

@@ -98,7 +98,7 @@ def test_create_user_refuses_what_is_over_a_bound(organization, fields, loc, mes
     arguments = {"email": "new@ringmakers.test", "password": PASSWORD, **fields}
     with pytest.raises(InvalidInput) as refusal:
         services.create_user(organization=organization, **arguments)
-    assert (refusal.value.loc, refusal.value.message) == (loc, message)
+    assert (refusal.value.field, refusal.value.message) == (loc, message)
     assert User.objects.count() == 0
 
 

@@ -38,7 +38,7 @@ def test_create_user_normalizes_email_and_tags(organization):
 def test_duplicate_user_email_is_a_conflict(member, organization):
     with pytest.raises(Conflict) as error:
         services.create_user(organization=organization, email=member.email, password="x")
-    assert error.value.loc == ("email",)
+    assert error.value.field == ("email",)
     assert User.objects.count() == 1
 
 

@@ -161,7 +161,7 @@ def test_the_services_refuse_members_and_unknown_generators(admin, member, space
         services.update_space(
             actor=Actor.for_user(admin), space_id=space.pk, name="Rings", generator="vase"
         )
-    assert (refused.value.loc, refused.value.message) == (
+    assert (refused.value.field, refused.value.message) == (
         ("generator",),
         "generator: no generator is registered as 'vase'",
     )

@@ -184,9 +184,10 @@ def test_documents_the_database_writes_are_what_the_schemas_would_write(
     """Orders, products and parts are written as JSON by the database, without validating
     them again: each must come out of a validation through its response schema unchanged,
     files, thumbnails, tasks and unicode included."""
-    from fabflow.api.schemas import OrderOut, PartOut, ProductOut, render
+    from fabflow.api.schemas import render
     from fabflow.orders.documents import order_documents, part_documents, product_documents
     from fabflow.orders.models import Order, Part, Product
+    from fabflow.orders.schemas import OrderOut, PartOut, ProductOut
 
     product_id = order["products"][0]["id"]
     part_id = order["products"][0]["parts"][1]["id"]
@@ -241,7 +242,7 @@ def test_the_page_statement_writes_the_documents_of_a_list(key_client, order, me
     """bench/api.py's floor writes a page by one statement: the same documents as the API."""
     from django.db import connection
 
-    from fabflow.orders.documents import page_statement
+    from bench.page_statement import page_statement
 
     assert upload(key_client, f"/orders/{order['id']}/assets", png(), "v.png", "preview")
     key_client.post("/orders", order_body(name="Order 1002"))

@@ -144,6 +144,8 @@ def test_start_a_flow_on_an_existing_order(key_client, flow):
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
     assert len(response.json()["tasks"]) == 1
+    assert order["flowKey"] is None
+    assert key_client.get(f"/orders/{order['id']}").json()["flowKey"] == "make-it"
 
 
 def test_confirm_a_waiting_task(key_client, flow):
@@ -213,3 +215,31 @@ def test_feedback_needs_a_known_status(client, db):
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "status"]
+
+
+def test_orders_are_listed_by_flow_finish_deadline_and_waiting_tags(key_client):
+    packing = [dict(DEFINITION[0], tasks=[dict(DEFINITION[0]["tasks"][0])])]
+    packing[0]["tasks"][0]["payload"] = {"title": "Pack the rings", "tags": ["packing"]}
+    assert key_client.post("/flows", {"name": "Pack it", "definition": packing}).status_code == 201
+    key_client.post(
+        "/orders", order_body("Waiting", flowKey="pack-it", deadline="2030-01-02T00:00:00Z")
+    )
+    done = key_client.post("/orders", order_body("Done", flowKey="pack-it")).json()
+    key_client.post("/orders", order_body("Idle", deadline="2030-01-05T00:00:00Z"))
+    assert key_client.post(f"/tasks/{done['tasks'][0]['id']}/confirm", {}).status_code == 200
+
+    def listed(**params) -> list[str]:
+        response = key_client.get("/orders", data={"ordering": "name", **params})
+        assert response.status_code == 200
+        return [order["name"] for order in response.json()["items"]]
+
+    assert listed(flow="pack-it") == ["Done", "Waiting"]
+    assert listed(waitingFor="packing") == ["Waiting"]
+    assert listed(waitingFor="printing,packing") == ["Waiting"]
+    assert listed(waitingFor="printing") == []
+    assert listed(finishedAfter="2000-01-01T00:00:00Z") == ["Done"]
+    assert listed(finishedBefore="2000-01-01T00:00:00Z") == []
+    window = {"deadlineAfter": "2030-01-01T00:00:00Z", "deadlineBefore": "2030-01-03T00:00:00Z"}
+    assert listed(**window) == ["Waiting"]
+    assert listed(deadlineAfter="2030-01-02T00:00:00Z") == ["Idle", "Waiting"]
+    assert listed(anyTag="silver,gold") == ["Done", "Idle", "Waiting"]

@@ -5,7 +5,7 @@ import json
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
-from fabflow.api.main import api
+from fabflow.urls import api
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,15 @@ def test_every_contract_endpoint_is_described(schema):
         ("PATCH", "/api/v1/orders/{order_id}"),
         ("POST", "/api/v1/orders/{order_id}/flow"),
         ("GET", "/api/v1/orders/{order_id}/tasks"),
+        ("GET", "/api/v1/orders/{order_id}/events"),
+        ("GET", "/api/v1/webhooks"),
+        ("POST", "/api/v1/webhooks"),
+        ("GET", "/api/v1/webhooks/{webhook_id}"),
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"),
+        ("DELETE", "/api/v1/webhooks/{webhook_id}"),
+        ("POST", "/api/v1/webhooks/{webhook_id}/secret"),
+        ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"),
+        ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend"),
         ("GET", "/api/v1/products"),
         ("GET", "/api/v1/products/{product_id}"),
         ("GET", "/api/v1/parts"),
@@ -46,8 +55,12 @@ def test_every_contract_endpoint_is_described(schema):
         ("POST", "/api/v1/flows"),
         ("GET", "/api/v1/flows/{flow_key}"),
         ("PUT", "/api/v1/flows/{flow_key}"),
+        ("POST", "/api/v1/flows/{flow_key}/dry-run"),
         ("POST", "/api/v1/feedback/{token}"),
         ("GET", "/api/v1/schemas/flow.json"),
+        ("POST", "/api/v1/bulk-jobs"),
+        ("GET", "/api/v1/bulk-jobs/{job_id}"),
+        ("GET", "/api/v1/bulk-jobs/{job_id}/items"),
     }
 
 
@@ -82,6 +95,13 @@ def test_list_parameters_are_described(schema):
         "search",
         "status",
         "tag",
+        "anyTag",
+        "finishedAfter",
+        "finishedBefore",
+        "deadlineAfter",
+        "deadlineBefore",
+        "flow",
+        "waitingFor",
         "ordering",
     }
 
@@ -109,6 +129,7 @@ def test_links_lead_from_an_answer_to_the_calls_its_ids_open(schema):
         "UpdateOrder",
         "StartFlow",
         "ListOrderTasks",
+        "ListOrderEvents",
         "UploadOrderAsset",
         "GetProduct",
         "UploadProductAsset",

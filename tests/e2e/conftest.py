@@ -9,14 +9,21 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
+
+# An assertion on the page retries until it holds: under the load of a whole test run (the
+# browser, the server, its worker and a database on two cores) a page can take seconds to answer.
+expect.set_options(timeout=15_000)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "test-output" / "screenshots"
@@ -44,39 +51,89 @@ def chromium_path() -> str:
     pytest.fail("The browser tests need Debian's chromium package (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
-def server_database(tmp_path_factory):
-    """The DATABASE_URL of an empty database the live server alone uses."""
-    postgres = os.environ.get("FABFLOW_TEST_POSTGRES_URL")
-    if not postgres:
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'fabflow.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"fabflow_e2e_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    base = postgres.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(postgres, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="session")
-def fabflow_server(tmp_path_factory, server_database):
-    """A migrated, seeded `fabflow web` server: its base URL and the seeded ids."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+def server_environment(database_url: str, data_dir: Path) -> dict:
+    """The environment of the live server's processes over a database and a data folder."""
     env = dict(
         os.environ,
-        DATABASE_URL=server_database,
+        DATABASE_URL=database_url,
         FABFLOW_DATA_DIR=str(data_dir),
         SECRET_KEY="e2e-secret-key-not-for-production",
         TIME_ZONE="UTC",
+        # A bulk action over more than a few orders asks first, so the walks reach that page.
+        FABFLOW_BULK_CONFIRM_OVER="3",
     )
     env.pop("DEBUG", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):
+    """A migrated and seeded database and data folder, made once: each module's server starts
+    from a copy of them, so no module sees what another one changed."""
+    postgres = os.environ.get("FABFLOW_TEST_POSTGRES_URL")
+    data_dir = tmp_path_factory.mktemp("e2e-template-data")
+    if postgres:
+        database = create_postgres_database(
+            postgres, f"fabflow_e2e_template_{uuid.uuid4().hex[:8]}"
+        )
+    else:
+        database = f"sqlite:///{tmp_path_factory.mktemp('e2e-template-db') / 'fabflow.sqlite3'}"
+    env = server_environment(database, data_dir)
     run = {"env": env, "cwd": REPOSITORY, "check": True, "capture_output": True, "text": True}
     subprocess.run([sys.executable, "-m", "fabflow.cli", "migrate", "-v", "0"], **run)
     seeded = json.loads(subprocess.run([sys.executable, "-m", "tests.e2e.seed"], **run).stdout)
+    yield {"database": database, "data_dir": data_dir, "seeded": seeded}
+    if postgres:
+        drop_postgres_database(database)
+
+
+def create_postgres_database(postgres: str, name: str, *, template: str | None = None) -> str:
+    """Create a database on the suite's PostgreSQL cluster (a copy of `template`); its URL."""
+    import psycopg
+
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
+    return f"{postgres.rsplit('/', 1)[0]}/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database of the suite's cluster, and the flow engine's beside it."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(os.environ["FABFLOW_TEST_POSTGRES_URL"], autocommit=True) as connection:
+        for database in (name, f"{name}_dbos"):
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def server_database(seeded_template, tmp_path_factory):
+    """The DATABASE_URL of this module's copy of the seeded database, which its server alone
+    uses: a copy of the SQLite file, or a PostgreSQL database made from the template."""
+    template = seeded_template["database"]
+    if template.startswith("sqlite:///"):
+        copy = tmp_path_factory.mktemp("e2e-db") / "fabflow.sqlite3"
+        source = sqlite3.connect(template.removeprefix("sqlite:///"))
+        with closing(source), closing(sqlite3.connect(copy)) as target:
+            source.backup(target)
+        yield f"sqlite:///{copy}"
+        return
+    postgres = os.environ["FABFLOW_TEST_POSTGRES_URL"]
+    name = f"fabflow_e2e_{uuid.uuid4().hex[:12]}"
+    url = create_postgres_database(postgres, name, template=template.rsplit("/", 1)[1])
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+def fabflow_server(tmp_path_factory, seeded_template, server_database):
+    """A `fabflow web` server of this module over its copy of the seeded database and files:
+    its base URL, its processes' environment and the seeded ids."""
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    shutil.copytree(seeded_template["data_dir"], data_dir, dirs_exist_ok=True)
+    env = server_environment(server_database, data_dir)
+    seeded = seeded_template["seeded"]
     port = free_port()
     log = open(data_dir / "server.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
@@ -98,7 +155,7 @@ def fabflow_server(tmp_path_factory, server_database):
             pytest.fail("The live server did not start")
         if server.poll() is not None:
             pytest.fail((data_dir / "server.log").read_text())
-        yield {"url": url, **seeded}
+        yield {"url": url, "environment": env, **seeded}
     finally:
         server.terminate()
         try:

@@ -20,6 +20,7 @@ def main() -> None:
 
     from fabflow.accounts import services as accounts
     from fabflow.accounts.actors import Actor
+    from fabflow.orders import status_counts
     from fabflow.orders.models import Asset, Order, OrderStatus, Part, Product
     from fabflow.orders.services import PartInput, ProductInput, create_order
 
@@ -59,6 +60,8 @@ def main() -> None:
         )
         Product.objects.filter(order=order).update(created_at=created)
         Part.objects.filter(order=order).update(created_at=created)
+    # The statuses above are written around the flow engine: count them again for the dashboard.
+    status_counts.recount()
 
     ring = Product.objects.get(name="Ring 7")
     band = Part.objects.get(name="Band 7")

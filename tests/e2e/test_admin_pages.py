@@ -45,7 +45,7 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     expect(page.locator("#users-table tbody tr").first.locator("input[name=tags]")).to_have_value(
         "shipping"
     )
-    screenshot(page, "part2-users")
+    screenshot(page, "users")
     assert highlighted(page) == ["FW-2"]
 
     # Add a user: the form keeps what was typed and shows the error beside its field.
@@ -62,7 +62,7 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     )
     expect(dialog.locator("#id_email")).to_have_value(NEW_MEMBER)
     expect(dialog.locator("#id_name")).to_have_value("Nia New")
-    screenshot(page, "part2-users-add-error")
+    screenshot(page, "users-add-error")
     dialog.locator("#id_password").fill(PASSWORD)
     dialog.locator("button[type=submit]").click()
     expect(page.locator(".message.success")).to_contain_text(
@@ -81,7 +81,7 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     assert re.fullmatch(r"ffk_[0-9a-f]{12}_\S+", secret)
     expect(page.locator("#new-secret .warning")).to_contain_text("shown only this once")
     expect(page.locator("#new-secret button", has_text="Copy")).to_be_visible()
-    screenshot(page, "part2-secret-keys-new")
+    screenshot(page, "secret-keys-new")
     api = installation["url"] + "/api/v1/orders"
     headers = {"Authorization": f"Bearer {secret}"}
     answer = httpx.get(api, headers=headers, params={"search": "FW-"})
@@ -93,9 +93,9 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     assert secret not in page.content()
     row = section.locator("tbody tr", has_text="Checkout")
     expect(row.locator("td").nth(2)).to_have_text("Fiona Fab")
-    screenshot(page, "part2-secret-keys")
-    page.once("dialog", lambda prompt: prompt.accept())
+    screenshot(page, "secret-keys")
     row.locator("button", has_text="Revoke").click()
+    page.locator("#confirm-dialog-accept").click()
     expect(page.locator(".message.success")).to_contain_text("The key Checkout is revoked")
     expect(section.locator("tbody tr", has_text="Checkout")).to_have_count(0)
     assert httpx.get(api, headers=headers).status_code == 401
@@ -104,22 +104,22 @@ def test_tags_highlight_orders_and_new_users_and_keys(page, installation):  # no
     page.context.clear_cookies()
     sign_in(page, NEW_MEMBER)
     expect(page.locator(".sidebar nav a")).to_have_text(
-        ["Orders", "Products", "Parts", "Order flows"]
+        ["Orders", "Dashboard", "Products", "Parts", "Order flows"]
     )
     for url in ["/users/", "/secret-keys/"]:
         response = page.goto(url)
         assert response.status == 403
         expect(page.locator("h1")).to_have_text("Not allowed")
-    screenshot(page, "part2-forbidden")
+    screenshot(page, "forbidden")
 
     # Deactivated, the member can no longer sign in.
     page.context.clear_cookies()
     sign_in(page)
     page.goto("/users/")
-    page.once("dialog", lambda prompt: prompt.accept())
     page.locator("#users-table tbody tr", has_text=NEW_MEMBER).locator(
         "button", has_text="Deactivate"
     ).click()
+    page.locator("#confirm-dialog-accept").click()
     expect(page.locator(".message.success")).to_contain_text("Nia New can no longer sign in.")
     expect(page.locator("#users-table tbody tr", has_text=NEW_MEMBER)).to_have_count(0)
     page.context.clear_cookies()
@@ -159,8 +159,8 @@ def test_an_export_target_is_refused_in_place_then_added_and_removed(page, insta
     expect(row.locator("td").nth(2)).to_have_text(f"{allowed}/jobs")
     screenshot(page, "export-targets")
 
-    page.once("dialog", lambda prompt: prompt.accept())
     row.locator("button", has_text="Remove").click()
+    page.locator("#confirm-dialog-accept").click()
     expect(page.locator(".message.success")).to_contain_text(
         "The export target workshop is removed"
     )

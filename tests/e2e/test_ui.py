@@ -56,6 +56,7 @@ def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page):
     expect(page.locator(".sidebar nav a")).to_have_text(
         [
             "Orders",
+            "Dashboard",
             "Products",
             "Parts",
             "Order flows",
@@ -63,16 +64,18 @@ def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page):
             "Product spaces",
             "Secret keys",
             "Export targets",
+            "Webhooks",
             "Outbox",
+            "Activity",
             "Organization",
         ]
     )
     expect(page.locator(".sidebar .user-name")).to_have_text("Ada Admin")
     expect(page.locator("#table-region tbody tr")).to_have_count(50)
     expect_names(page, ["=SUM(1+1)", "WEB-1059"])
-    screenshot(page, "orders-desktop")
+    screenshot(page, "orders-after-sign-in-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "orders-phone")
+    screenshot(page, "orders-after-sign-in-phone")
 
 
 def test_filter_search_and_sort(page):
@@ -142,7 +145,7 @@ def test_export_selected_rows_as_csv(page, fabflow_server):
     rows = page.locator("#table-region tbody tr")
     rows.nth(0).locator("input[type=checkbox]").check()  # =SUM(1+1)
     rows.nth(1).locator("input[type=checkbox]").check()  # WEB-1001
-    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    expect(page.locator("[data-selected-count=selected-ids]")).to_have_text("2")
     with page.expect_download() as download_info:
         page.click("button:has-text('Export')")
     download = download_info.value
@@ -161,7 +164,7 @@ def test_exporting_51_rows_explains_the_limit_and_exports_nothing(page):
     wait_for_table(page, "per_page=100")
     expect(page.locator("#table-region tbody tr")).to_have_count(60)
     page.check("thead input[data-select-all]")
-    expect(page.locator("[data-selected-count]")).to_have_text("60")
+    expect(page.locator("[data-selected-count=selected-ids]")).to_have_text("60")
     downloads = []
     page.on("download", lambda download: downloads.append(download))
     page.click("button:has-text('Export')")

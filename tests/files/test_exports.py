@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fabflow.accounts import services as account_services
 from fabflow.accounts.actors import Actor
 from fabflow.errors import Conflict, Forbidden, InvalidInput, NotFound
-from fabflow.files import exports
+from fabflow.files import export_targets
 from fabflow.files import services as file_services
 from fabflow.files.generation import generate_production_files
 from fabflow.files.models import ExportTarget
@@ -98,7 +98,7 @@ def expected_files(order) -> dict:
 
 
 def folder_target(admin_actor, export_root, name="workshop"):
-    return exports.create_export_target(
+    return export_targets.create_export_target(
         actor=admin_actor, name=name, kind="folder", path=str(export_root / "jobs")
     )
 
@@ -106,7 +106,9 @@ def folder_target(admin_actor, export_root, name="workshop"):
 def test_a_folder_export_holds_the_files_and_a_manifest(admin_actor, system, order, export_root):
     folder_target(admin_actor, export_root)
 
-    result = exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    result = export_targets.export_order_files(
+        actor=system, order_id=order.pk, target_name="workshop"
+    )
 
     exported = export_root / "jobs" / "Order_.._42"
     assert result.location == str(exported)
@@ -131,7 +133,7 @@ def test_a_folder_export_holds_the_files_and_a_manifest(admin_actor, system, ord
     ]
     listed = {
         entry["path"]: (entry["sha256"], entry["size"], entry["assetId"])
-        for entry in exports._manifest_files(manifest)
+        for entry in export_targets._manifest_files(manifest)
     }
     assert listed == {
         path: (asset.sha256, asset.size, str(asset.pk))
@@ -141,11 +143,13 @@ def test_a_folder_export_holds_the_files_and_a_manifest(admin_actor, system, ord
 
 def test_exporting_again_changes_nothing(admin_actor, system, order, export_root):
     folder_target(admin_actor, export_root)
-    exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    export_targets.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
     exported = export_root / "jobs" / "Order_.._42"
     before = {path: path.stat().st_mtime_ns for path in exported.rglob("*")}
 
-    result = exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    result = export_targets.export_order_files(
+        actor=system, order_id=order.pk, target_name="workshop"
+    )
 
     assert result.written == []
     assert result.unchanged == [*EXPECTED_PATHS, "manifest.json"]
@@ -156,7 +160,7 @@ def test_a_changed_order_rewrites_only_what_changed(
     admin_actor, key_actor, system, order, export_root
 ):
     folder_target(admin_actor, export_root)
-    exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    export_targets.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
     Asset.objects.filter(filename="engraving.svg").delete()
     added = file_services.add_asset(
         actor=key_actor,
@@ -166,7 +170,9 @@ def test_a_changed_order_rewrites_only_what_changed(
         kind="production",
     )
 
-    result = exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    result = export_targets.export_order_files(
+        actor=system, order_id=order.pk, target_name="workshop"
+    )
 
     exported = export_root / "jobs" / "Order_.._42"
     assert result.written == ["packing list.pdf", "manifest.json"]
@@ -180,7 +186,7 @@ def test_a_changed_order_rewrites_only_what_changed(
 def test_no_temporary_file_is_left_behind(admin_actor, system, order, export_root):
     folder_target(admin_actor, export_root)
 
-    exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    export_targets.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
 
     assert not [path for path in export_root.rglob("*") if path.name.startswith(".")]
 
@@ -189,7 +195,7 @@ def test_a_folder_holding_another_orders_export_is_not_overwritten(
     admin_actor, system, order, export_root, organization, key_actor
 ):
     folder_target(admin_actor, export_root)
-    exports.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
+    export_targets.export_order_files(actor=system, order_id=order.pk, target_name="workshop")
     manifest = (export_root / "jobs" / "Order_.._42" / "manifest.json").read_bytes()
     lamps = account_services.create_space(organization=organization, name="Lamps", key="lamps")
     twin = create_order(
@@ -200,7 +206,7 @@ def test_a_folder_holding_another_orders_export_is_not_overwritten(
     ).order
 
     with pytest.raises(Conflict, match="holds the export of another order"):
-        exports.export_order_files(actor=system, order_id=twin.pk, target_name="workshop")
+        export_targets.export_order_files(actor=system, order_id=twin.pk, target_name="workshop")
     assert (export_root / "jobs" / "Order_.._42" / "manifest.json").read_bytes() == manifest
 
 
@@ -208,7 +214,7 @@ def test_an_s3_export_uploads_the_files_then_the_manifest(
     admin_actor, system, order, s3_environment, private_addresses_allowed
 ):
     server = s3_environment
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=admin_actor,
         name="cloud",
         kind="s3",
@@ -217,7 +223,7 @@ def test_an_s3_export_uploads_the_files_then_the_manifest(
         endpoint_url=server.endpoint_url,
     )
 
-    result = exports.export_order_files(actor=system, order_id=order.pk, target_name="cloud")
+    result = export_targets.export_order_files(actor=system, order_id=order.pk, target_name="cloud")
 
     assert result.location == f"s3://{server.bucket}/exports/shop/Order_.._42"
     assert result.written == [*EXPECTED_PATHS, "manifest.json"]
@@ -239,7 +245,7 @@ def test_an_s3_export_uploads_the_files_then_the_manifest(
     stamps = {item["Key"]: item["LastModified"] for item in listed["Contents"]}
     assert stamps["exports/shop/Order_.._42/manifest.json"] == max(stamps.values())
 
-    again = exports.export_order_files(actor=system, order_id=order.pk, target_name="cloud")
+    again = export_targets.export_order_files(actor=system, order_id=order.pk, target_name="cloud")
 
     assert again.written == []
     relisted = client.list_objects_v2(Bucket=server.bucket, Prefix="exports/shop/Order_.._42/")
@@ -256,7 +262,7 @@ def test_an_unreachable_s3_target_fails_the_task_for_a_retry(
         port = sock.getsockname()[1]
     monkeypatch.setenv("ACME_ACCESS_KEY_ID", "id")
     monkeypatch.setenv("ACME_SECRET_ACCESS_KEY", "secret")
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=admin_actor,
         name="down",
         kind="s3",
@@ -278,7 +284,7 @@ def test_an_unreachable_s3_target_fails_the_task_for_a_retry(
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "[::1]", "169.254.169.254"])
 def test_an_s3_target_on_a_private_address_is_refused_and_nothing_is_saved(admin_actor, host):
     with pytest.raises(InvalidInput) as refused:
-        exports.create_export_target(
+        export_targets.create_export_target(
             actor=admin_actor,
             name="inside",
             kind="s3",
@@ -290,14 +296,14 @@ def test_an_s3_target_on_a_private_address_is_refused_and_nothing_is_saved(admin
     assert refused.value.message == (
         f"endpoint_url: The address of host {name!r} is not allowed: it is not public"
     )
-    assert refused.value.loc == ("body", "endpoint_url")
+    assert refused.value.field == ("endpoint_url",)
     assert ExportTarget.objects.count() == 0
 
 
 def test_the_installation_setting_allows_a_private_s3_target(admin_actor, settings):
     settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS = True
 
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=admin_actor,
         name="inside",
         kind="s3",
@@ -313,7 +319,7 @@ def test_an_export_to_an_address_no_longer_allowed_fails_for_good_naming_the_hos
 ):
     server = s3_environment
     port = server.endpoint_url.rsplit(":", 1)[1]
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=admin_actor,
         name="cloud",
         kind="s3",
@@ -368,7 +374,7 @@ def test_another_organizations_target_is_unknown(admin_actor, export_root, stran
     folder_target(admin_actor, export_root)
 
     with pytest.raises(NotFound):
-        exports.get_export_target(actor=Actor.for_user(stranger), name="workshop")
+        export_targets.get_export_target(actor=Actor.for_user(stranger), name="workshop")
 
 
 @pytest.mark.parametrize(
@@ -387,14 +393,14 @@ def test_a_bad_target_is_refused_and_nothing_is_saved(admin_actor, export_root, 
     fields = {key: value.replace("{root}", str(export_root)) for key, value in fields.items()}
 
     with pytest.raises(InvalidInput, match=message):
-        exports.create_export_target(actor=admin_actor, name="bad", **fields)
+        export_targets.create_export_target(actor=admin_actor, name="bad", **fields)
     assert ExportTarget.objects.count() == 0
 
 
 def test_only_admins_manage_targets(member, key_actor, export_root):
     for actor in (Actor.for_user(member), key_actor):
         with pytest.raises(Forbidden):
-            exports.create_export_target(
+            export_targets.create_export_target(
                 actor=actor, name="workshop", kind="folder", path=str(export_root)
             )
     assert ExportTarget.objects.count() == 0
@@ -411,8 +417,8 @@ def test_target_names_are_unique_in_an_organization(admin_actor, export_root):
 def test_deleting_a_target(admin_actor, export_root):
     folder_target(admin_actor, export_root)
 
-    exports.delete_export_target(actor=admin_actor, name="workshop")
+    export_targets.delete_export_target(actor=admin_actor, name="workshop")
 
-    assert exports.list_export_targets(actor=admin_actor) == []
+    assert export_targets.list_export_targets(actor=admin_actor) == []
     with pytest.raises(NotFound):
-        exports.delete_export_target(actor=admin_actor, name="workshop")
+        export_targets.delete_export_target(actor=admin_actor, name="workshop")

@@ -11,7 +11,7 @@ import pytest
 import trimesh
 from trimesh import intersections
 
-from fabflow.files.generators import (
+from fabflow.generators import (
     GeneratedMesh,
     GeneratorParameters,
     InvalidConfiguration,
@@ -23,7 +23,7 @@ from fabflow.files.generators import (
     registry,
     validate_configuration,
 )
-from fabflow.files.generators.export import UnsupportedFormat, export_mesh
+from fabflow.generators.export import UnsupportedFormat, export_mesh
 
 TOLERANCE_MM = 0.01
 
@@ -172,7 +172,7 @@ def test_invalid_configuration_names_the_parameter(key, configuration, message):
         validate_configuration(get_generator(key), configuration)
 
     assert message in str(raised.value)
-    assert raised.value.loc == ("configuration", message.split(":")[0])
+    assert raised.value.field == ("configuration", message.split(":")[0])
 
 
 def test_every_missing_parameter_is_reported_at_once():
@@ -267,7 +267,7 @@ def test_importing_the_generators_loads_no_generator():
             assert selection.get("group") != "fabflow.generators", "plugins read at import time"
             return read_entry_points(**selection)
         importlib.metadata.entry_points = refuse_generator_plugins
-        import fabflow.files.generators
+        import fabflow.generators
         print(sorted(name for name in sys.modules if name.endswith((".ring", ".box"))))
         """
     )

@@ -208,7 +208,7 @@ def test_a_bad_configuration_names_product_and_parameter_and_stores_nothing(
     assert raised.value.message == (
         "product 'Ring 2' (#2): width: must be a number; thickness: field required"
     )
-    assert raised.value.loc == ("products", 1, "configuration", "width")
+    assert raised.value.field == ("products", 1, "configuration", "width")
     assert Asset.objects.count() == 0
     assert OrderEvent.objects.filter(order=order).count() == events
     assert not media_root.exists() or not any(media_root.rglob("*.*"))

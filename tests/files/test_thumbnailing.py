@@ -11,9 +11,9 @@ from PIL import Image
 
 from fabflow.files import services as file_services
 from fabflow.files import thumbnailing
-from fabflow.files.generators import generate_meshes, get_generator
-from fabflow.files.generators.export import export_mesh
 from fabflow.files.models import ThumbnailJob, ThumbnailStatus
+from fabflow.generators import generate_meshes, get_generator
+from fabflow.generators.export import export_mesh
 from fabflow.orders.models import Asset, AssetKind, OrderEvent, OrderEventType
 from fabflow.orders.services import ProductInput, create_order
 

@@ -1,6 +1,7 @@
 """Real outside parts for the engine tests: an SMTP server, an HTTP receiver, and an
 installation of its own (database, DBOS system database, worker processes, a service driver)."""
 
+import contextlib
 import email
 import hashlib
 import hmac
@@ -25,6 +26,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing."""
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, code: int, body: bytes) -> None:
+        """Answer `code` with `body`, as far as the caller listens (it may hang up once it has
+        read what it keeps, or given up waiting)."""
+        try:
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]):
+    """Serve `handler` on 127.0.0.1 from a thread while in the block; yields the port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class MailBox:
@@ -58,12 +90,14 @@ def smtp_server():
 class Receiver:
     """An HTTP endpoint that records connector calls and checks their signatures.
 
-    `answers` is a list of status codes to give, in order (then 200 for ever).
+    `answers` is a list of status codes to give, in order (then 200 for ever); `holds` a list
+    of events, each holding back the answer to one call until it is set.
     """
 
     def __init__(self, secret_holder):
         self.calls = []
         self.answers = []
+        self.holds = []
         self.secret_holder = secret_holder
         self.lock = threading.Lock()
 
@@ -76,7 +110,7 @@ def receiver():
     holder = {}
     state = Receiver(holder)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             secret = state.secret_holder.get("secret", "")
@@ -90,26 +124,21 @@ def receiver():
                             expected, self.headers.get("X-Fabflow-Signature", "")
                         ),
                         "body": json.loads(body),
+                        "raw": body,
+                        "headers": dict(self.headers),
                     }
                 )
                 code = state.answers.pop(0) if state.answers else 200
+                hold = state.holds.pop(0) if state.holds else None
+            if hold is not None:
+                hold.wait(timeout=60)
             self.send_response(code)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"{}")
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as state.port:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Installation:

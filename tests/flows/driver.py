@@ -11,12 +11,12 @@ import traceback
 from decimal import Decimal
 
 
-def setup(definition, flow_name="Test order flow"):
+def setup(definition, flow_name="Test order flow", organization_name="Ringmakers"):
     from fabflow.accounts import services as accounts
     from fabflow.accounts.actors import Actor
     from fabflow.flows import services
 
-    organization = accounts.create_organization(name="Ringmakers")
+    organization = accounts.create_organization(name=organization_name)
     space = accounts.create_space(organization=organization, name="Rings", key="rings")
     actor = Actor.system(organization.pk)
     flow = services.create_flow(actor=actor, space=space, name=flow_name, definition=definition)
@@ -80,28 +80,34 @@ def order_page(order_id):
 
 def prepare_client():
     """What a web process does as it starts: set up its client of the engine."""
+    from fabflow import durable
     from fabflow.flows import worker
 
     worker.prepare_client_in_background().join()
-    return worker._client is not None
+    return durable.has_client()
 
 
-def _actor():
+def _actor(organization=None):
+    """The system acting for the organization `organization` (its id), or for the only one."""
+    import uuid
+
     from fabflow.accounts.actors import Actor
     from fabflow.accounts.models import Organization
 
-    return Actor.system(Organization.objects.get().pk)
+    return Actor.system(uuid.UUID(organization) if organization else Organization.objects.get().pk)
 
 
-def create_orders(count, flow_key, prefix="Order"):
+def create_orders(count, flow_key, prefix="Order", organization=None):
+    """`count` orders in the space of the organization (the only one when None), each with the
+    flow `flow_key` started; their ids."""
     from django.db import transaction
 
     from fabflow.accounts.models import ProductSpace
     from fabflow.flows import services
     from fabflow.orders.services import PartInput, ProductInput, create_order
 
-    actor = _actor()
-    space = ProductSpace.objects.get()
+    actor = _actor(organization)
+    space = ProductSpace.objects.get(organization_id=actor.organization_id)
     ids = []
     for index in range(count):
         with transaction.atomic():
@@ -130,6 +136,17 @@ def orders():
     return {str(o.pk): {"status": o.status, "tags": o.tags} for o in Order.objects.all()}
 
 
+def status_counts():
+    """The orders per status as the dashboard's counters hold them, and as counted directly."""
+    from django.db.models import Count
+
+    from fabflow.orders.models import Order
+    from fabflow.orders.status_counts import status_counts as counted
+
+    direct = Order.objects.order_by().values_list("status").annotate(total=Count("id"))
+    return {"counted": counted(actor=_actor()), "direct": dict(direct)}
+
+
 def tasks(order_id):
     from fabflow.flows import services
 
@@ -156,11 +173,34 @@ def tasks(order_id):
 
 def workflows():
     """The ids of the task workflows in DBOS's system database, with their priority."""
+    from fabflow import durable
     from fabflow.flows import worker
 
+    client = durable.client(durable.APPLICATION)
     return {
         status.workflow_id: status.priority
-        for status in worker._get_client().list_workflows(name=worker.WORKFLOW_NAME)
+        for status in client.list_workflows(name=worker.WORKFLOW_NAME)
+    }
+
+
+def executor_workflows(executor_id):
+    """The task workflows DBOS records as run by the worker `executor_id`: {id: status}."""
+    from fabflow import durable
+    from fabflow.flows import worker
+
+    client = durable.client(durable.APPLICATION)
+    return {
+        status.workflow_id: status.status
+        for status in client.list_workflows(name=worker.WORKFLOW_NAME, executor_id=executor_id)
+    }
+
+
+def heartbeats():
+    """The workers that have heart-beaten: {executor id: whether another took them over}."""
+    from fabflow.flows.models import WorkerHeartbeat
+
+    return {
+        beat.executor_id: beat.taken_over_at is not None for beat in WorkerHeartbeat.objects.all()
     }
 
 

@@ -31,3 +31,10 @@ def test_the_plugin_example_declares_a_handler():
     handler = as_handler(module)
     assert (handler.key, handler.kind) == ("print-label", "automatic")
     assert handler.payload_model.model_validate({"printer": "10.0.0.9"}).copies == 1
+    payload = handler.payload_model.model_validate({"printer": "labels.local", "copies": 2})
+    described = handler.describe(types.SimpleNamespace(payload=payload))
+    assert described == {"printer": "labels.local", "copies": 2, "problems": []}
+    nameless = handler.payload_model.model_validate({"printer": "labels"})
+    assert handler.describe(types.SimpleNamespace(payload=nameless))["problems"] == [
+        "the printer is not a host name"
+    ]

@@ -56,11 +56,9 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
     services.start_flow(actor=admin_actor, order_id=order.pk, flow_key="chain")
     mail = TaskRun.objects.get(order=order, task_key="mail")
     assert enqueued == [(str(mail.pk), 1)]
-    assert engine.begin_task(str(mail.pk), 1) == {
-        "kind": "automatic",
-        "retries": 3,
-        "durationMs": 0,
-    }
+    assert engine.begin_task(str(mail.pk), 1) == engine.TaskPlan(
+        kind="automatic", retries=3, duration_ms=0
+    )
 
     # The workflow thread's next step takes the task its transition began, as read under the
     # order's lock; only that attempt, and only once.
@@ -77,7 +75,7 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
 
     step = engine.finish_and_continue(str(mail.pk), 1, result={}, waits_for_feedback=False)
 
-    handed = engine.take_begun(step["next"]["taskId"], 1)
+    handed = engine.take_begun(step.next.task_id, 1)
     assert (handed.task_key, handed.status, handed.order.pk) == (
         "push",
         TaskStatus.RUNNING,
@@ -85,11 +83,11 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
     )
     mail.refresh_from_db()
     push = TaskRun.objects.get(order=order, task_key="push")
-    assert step == {
-        "work": [],
-        "next": {"taskId": str(push.pk), "attempt": 1, "plan": step["next"]["plan"]},
-        "applied": True,
-    }
+    assert step == engine.Continuation(
+        applied=True,
+        work=[],
+        next=engine.Successor(task_id=str(push.pk), attempt=1, plan=step.next.plan),
+    )
     assert (push.status, push.started_at, push.continues_from) == (
         TaskStatus.RUNNING,
         mail.finished_at,
@@ -101,7 +99,7 @@ def test_a_chain_goes_on_inline_with_its_successors_created_running(admin_actor,
 
     step = engine.finish_and_continue(str(push.pk), 1, result={}, waits_for_feedback=False)
 
-    assert step == {"work": [], "next": None, "applied": True}
+    assert step == engine.Continuation(applied=True, work=[], next=None)
     pause = TaskRun.objects.get(order=order, task_key="pause")
     assert (pause.status, pause.continues_from) == (TaskStatus.SUCCEEDED, push.pk)
     assert FlowRun.objects.get(order=order).status == "succeeded"

@@ -48,5 +48,5 @@ def test_a_call_that_meets_a_dropped_connection_is_made_again_on_a_new_one(admin
 
     plan = worker._db(engine.replay_plan, str(task.pk), 1)
 
-    assert plan == {"kind": "manual", "retries": 3, "durationMs": 0}
+    assert plan == engine.TaskPlan(kind="manual", retries=3, duration_ms=0)
     assert connection.connection.info.backend_pid != dropped

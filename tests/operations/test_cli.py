@@ -6,14 +6,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fabflow import config
 from fabflow.cli import public_url
+from tests.servers import first_answer
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -180,14 +179,7 @@ def test_serve_on_a_chosen_port_says_where_to_open_it(tmp_path):
         url = f"http://127.0.0.1:{port}/"
         assert f"  sign in at      {url}\n" in output
         assert f"Fabflow is serving at {url} (open it in your browser)\n" in output
-        for _ in range(300):
-            try:
-                response = httpx.get(f"{url}healthz", timeout=60)
-                break
-            except httpx.ConnectError:
-                server.poll()
-                assert server.returncode is None
-                time.sleep(0.1)
+        response = first_answer(f"{url}healthz", process=server, timeout=60)
         assert response.status_code == 200
         assert (tmp_path / "var" / "fabflow.sqlite3").exists()
     finally:

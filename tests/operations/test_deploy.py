@@ -6,14 +6,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import httpx
 
 from fabflow import config
 from tests.flows.conftest import free_port
 from tests.operations.test_operations_doc import production_environment
+from tests.servers import first_answer
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = ["fabflow-web.service", "fabflow-worker@.service"]
@@ -103,14 +101,10 @@ def test_the_units_commands_serve_and_work_and_stop_cleanly_on_sigterm(tmp_path)
     try:
         assert worker.stdout.readline() == f"Fabflow worker {HOST_NAME}-{INSTANCE} is running\n"
         headers = {"Host": "orders.example.com", "X-Forwarded-Proto": "https"}
-        answer = None
-        for _ in range(300):
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/sign-in/", headers=headers)
-                break
-            except httpx.ConnectError:
-                time.sleep(0.1)
-        assert answer is not None and answer.status_code == 200
+        answer = first_answer(
+            f"http://127.0.0.1:{port}/sign-in/", process=web, timeout=60, headers=headers
+        )
+        assert answer.status_code == 200
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)

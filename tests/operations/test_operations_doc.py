@@ -6,13 +6,13 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.flows.conftest import free_port
+from tests.servers import first_answer
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GUIDE = REPOSITORY / "docs" / "operations.md"
@@ -182,18 +182,6 @@ def nginx_site(tmp_path, certificate, *, tls_port: int, plain_port: int, web_por
     return tmp_path / "nginx.conf"
 
 
-def wait_for(url: str, **options) -> httpx.Response:
-    """The first answer of `url`, while its server starts (a loaded machine may take a minute)."""
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            return httpx.get(url, timeout=30, **options)
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def test_through_the_guides_nginx_the_sign_in_form_works_over_https(tmp_path, certificate):
     env = production_environment(tmp_path)
     subprocess.run([sys.executable, "-m", "fabflow.cli", "migrate", "-v0"], env=env, check=True)
@@ -209,9 +197,11 @@ def test_through_the_guides_nginx_the_sign_in_form_works_over_https(tmp_path, ce
     )
     nginx = subprocess.Popen(["nginx", "-c", str(configuration), "-p", str(tmp_path)])
     try:
-        wait_for(f"http://127.0.0.1:{web_port}/healthz")
+        first_answer(f"http://127.0.0.1:{web_port}/healthz", process=web, timeout=90)
         site = {"headers": {"Host": "orders.example.com"}, "verify": False}
-        plain = wait_for(f"http://127.0.0.1:{plain_port}/sign-in/", **site)
+        plain = first_answer(
+            f"http://127.0.0.1:{plain_port}/sign-in/", process=nginx, timeout=90, **site
+        )
         assert plain.status_code == 301
         assert plain.headers["location"] == "https://orders.example.com/sign-in/"
         with httpx.Client(base_url=f"https://127.0.0.1:{tls_port}", **site) as browser:

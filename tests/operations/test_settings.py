@@ -130,8 +130,32 @@ def test_an_unknown_log_format_refuses_to_start(tmp_path):
     started = start_django(FABFLOW_DATA_DIR=str(tmp_path), LOG_FORMAT="yaml")
     assert started.returncode == 1
     assert "LOG_FORMAT must be one of text, json, not 'yaml'" in started.stderr
-    # Nothing but the secret key, generated before the log format is read.
-    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_setting_django_up_in_a_new_data_folder_creates_nothing(tmp_path):
+    started = start_django(FABFLOW_DATA_DIR=str(tmp_path / "var"), SECRET_KEY="", DATABASE_URL="")
+    assert (started.returncode, started.stderr) == (0, "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_first_command_makes_the_data_folder_and_a_secret_key_it_keeps(tmp_path):
+    data_dir = tmp_path / "var"
+    env = {name: value for name, value in os.environ.items() if name != "SECRET_KEY"}
+    env.update(FABFLOW_DATA_DIR=str(data_dir), DATABASE_URL="")
+    migrate = [sys.executable, "-m", "fabflow.cli", "migrate", "-v0"]
+
+    subprocess.run(migrate, env=env, check=True, timeout=120)
+    key = (data_dir / "secret_key").read_text()
+    subprocess.run(migrate, env=env, check=True, timeout=120)
+
+    assert sorted(path.name for path in data_dir.iterdir()) == [
+        "fabflow.sqlite3",
+        "fabflow.sqlite3-writers",
+        "secret_key",
+    ]
+    assert ((data_dir / "secret_key").read_text(), len(key)) == (key, 67)
+    assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(

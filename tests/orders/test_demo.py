@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from fabflow.files.generation import PREVIEW_SIZE, build_files
-from fabflow.files.generators import generate_meshes, get_generator
 from fabflow.flows.models import FlowRun, FlowRunStatus, TaskRun, TaskStatus
+from fabflow.generators import generate_meshes, get_generator
 from fabflow.orders.demo import CATALOGUE_BY_NAME, FILE_FORMAT, FLOW_KEY, REJECTIONS, load_demo
 from fabflow.orders.models import Asset, Order, OrderEvent, OrderStatus, Part, Product
 

@@ -87,6 +87,33 @@ def test_products_are_found_by_their_orders_name(key_actor, space, child_search_
     assert searched(ProductFilterSet, Product, "gold silver") == []
 
 
+def products_named(*names: str) -> list[ProductInput]:
+    return [
+        ProductInput(name=name, units=1, unit_value=Decimal("10.00"), parts=[]) for name in names
+    ]
+
+
+def test_a_word_inside_a_name_counts_when_its_orders_index_row_holds_the_word(
+    key_actor, space, child_search_path
+):
+    create_order(
+        actor=key_actor, space=space, name="Both", products=products_named("Earring", "Ring")
+    )
+    alone = create_order(
+        actor=key_actor, space=space, name="Alone", products=products_named("Earring")
+    )
+    # This order's index row holds "ring" and the last group of the id of "Alone": a row of
+    # another order, which says nothing about "Alone".
+    mentions = f"Mentions {str(alone.order.pk).rsplit('-', 1)[1]}"
+    create_order(actor=key_actor, space=space, name=mentions, products=products_named("Ring"))
+
+    assert searched(ProductFilterSet, Product, "ring") == [
+        ("Both", "Earring"),
+        ("Both", "Ring"),
+        (mentions, "Ring"),
+    ]
+
+
 def test_parts_are_found_by_their_products_and_orders_names(key_actor, space, child_search_path):
     lamp_order(key_actor, space, "Goldsmith 2024-017")
     lamp_order(key_actor, space, "Silverton 2024-018")

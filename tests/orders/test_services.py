@@ -73,7 +73,7 @@ def test_recreate_with_different_content_is_a_conflict_and_changes_nothing(key_a
     before = counts()
     with pytest.raises(Conflict) as error:
         create_order(actor=key_actor, space=space, name="WEB-7", products=ring_products(count=2))
-    assert error.value.loc == ("body", "name")
+    assert error.value.field == ("name",)
     assert "already exists" in error.value.message
     assert counts() == before
 
@@ -90,33 +90,33 @@ def test_the_same_name_may_exist_in_another_space(admin_actor, space, other_spac
 @pytest.mark.parametrize(
     ("products", "name", "value", "loc"),
     [
-        ([], "WEB-1", None, ("body", "products")),
-        (ring_products(), "  ", None, ("body", "name")),
-        (ring_products(), "x" * 201, None, ("body", "name")),
-        (ring_products(), "WEB-1", Decimal("-1"), ("body", "value")),
+        ([], "WEB-1", None, ("products",)),
+        (ring_products(), "  ", None, ("name",)),
+        (ring_products(), "x" * 201, None, ("name",)),
+        (ring_products(), "WEB-1", Decimal("-1"), ("value",)),
         (
             [ProductInput(name="Ring", units=0, unit_value=Decimal("1"))],
             "WEB-1",
             None,
-            ("body", "products", 0, "units"),
+            ("products", 0, "units"),
         ),
         (
             [ProductInput(name="Ring", units=1, unit_value=Decimal("-0.01"))],
             "WEB-1",
             None,
-            ("body", "products", 0, "unitValue"),
+            ("products", 0, "unit_value"),
         ),
         (
             [*ring_products(1), ProductInput(name="", units=1, unit_value=Decimal("1"))],
             "WEB-1",
             None,
-            ("body", "products", 1, "name"),
+            ("products", 1, "name"),
         ),
         (
             [ProductInput(name="Ring", units=1, unit_value=Decimal(1), parts=[PartInput(name="")])],
             "WEB-1",
             None,
-            ("body", "products", 0, "parts", 0, "name"),
+            ("products", 0, "parts", 0, "name"),
         ),
     ],
 )
@@ -125,7 +125,7 @@ def test_invalid_orders_are_refused_with_the_field_and_write_nothing(
 ):
     with pytest.raises(InvalidInput) as error:
         create_order(actor=key_actor, space=space, name=name, products=products, value=value)
-    assert error.value.loc == loc
+    assert error.value.field == loc
     assert counts() == (0, 0, 0, 0)
 
 
@@ -177,7 +177,7 @@ def test_resolve_space_for_keys_and_users(key_actor, admin_actor, space, other_s
     assert resolve_space(actor=admin_actor, space_key="lamps") == other_space
     with pytest.raises(InvalidInput) as error:
         resolve_space(actor=admin_actor, space_key=None)
-    assert error.value.loc == ("body", "spaceKey")
+    assert error.value.field == ("space_key",)
     with pytest.raises(NotFound):
         resolve_space(actor=key_actor, space_key="lamps")
 

@@ -15,7 +15,7 @@ from fabflow.orders.models import Order
 from tests.api.conftest import ApiClient, bearer
 from tests.conftest import ring_products
 
-LOC = ("body", "definition")
+LOC = ("definition",)
 
 
 def wait_task(key: str, next_tasks=()) -> dict:
@@ -47,7 +47,7 @@ def refusal(admin_actor, space, definition) -> tuple:
     with pytest.raises(InvalidInput) as caught:
         services.create_flow(actor=admin_actor, space=space, name="Hostile", definition=definition)
     assert rows() == before
-    return caught.value.loc, caught.value.message
+    return caught.value.field, caught.value.message
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from fabflow.orders.models import Asset, Order, OrderEvent
 from fabflow.orders.services import create_order
 from fabflow.orders.tables import OrderTable, PartTable, ProductTable
 from tests.conftest import ring_products
-from tests.web.test_part2_details import FLOW
+from tests.web.test_detail_pages import FLOW
 
 MARKER = "invalid value"
 DEEP = "[" * 1000 + "]" * 1000
@@ -595,6 +595,7 @@ def check_api(world) -> dict:
         "product": f"/products/{world.product.pk}",
         "part": f"/parts/{world.part.pk}",
         "tasks": f"/orders/{world.order.pk}/tasks",
+        "events": f"/orders/{world.order.pk}/events",
     }
     lists = ["/orders", "/products", "/parts", "/flows", f"/flows/{world.flow.key}"]
     for name, filterset in (

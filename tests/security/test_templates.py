@@ -163,7 +163,7 @@ def test_ordinary_templates_still_render():
 def test_what_can_be_known_at_save_is_refused_then(body):
     with pytest.raises(InvalidInput) as caught:
         validate_definition([{"key": "s", "tasks": [mail(body)]}])
-    assert caught.value.loc == ("body", "definition", 0, "tasks", 0, "payload", "body")
+    assert caught.value.field == ("definition", 0, "tasks", 0, "payload", "body")
 
 
 def test_hostile_templates_fail_at_once_while_an_unrelated_flow_keeps_going(

@@ -28,12 +28,19 @@ from fabflow.accounts import services as account_services
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.bootstrap import bootstrap_if_empty
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
-from fabflow.files import exports
+from fabflow.audit.models import AuditRecord
+from fabflow.bulk import services as bulk_services
+from fabflow.bulk.models import BulkJob, BulkJobItem
+from fabflow.files import export_targets
 from fabflow.files.services import add_asset
 from fabflow.flows import services as flow_services
 from fabflow.flows.models import FlowRun, FlowVersion, OrderFlow, TaskRun
 from fabflow.orders.models import Asset, Order, OrderEvent, Part, Product
 from fabflow.orders.services import PartInput, ProductInput, create_order
+from fabflow.web import saved_views
+from fabflow.web.models import SavedView
+from fabflow.webhooks.models import Delivery, Subscription
+from fabflow.webhooks.services import create_subscription
 
 PASSWORD = "correct horse battery"
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -68,6 +75,10 @@ class Alpha:
     flow_key: str
     target: str
     outbox_file: str
+    webhook: Subscription
+    webhook_delivery: Delivery
+    saved_view: SavedView
+    bulk_job: BulkJob
 
 
 # What the second organization must never see of the first in a page or an answer.
@@ -81,11 +92,14 @@ MARKERS = [
     "Alpha mail",
     "Alpha shop",
     "maker@ringmakers.test",
+    "hooks.alpha.test",
+    "Alpha view",
 ]
 
 # Routes reached without an organization's credentials: sign-in, the operations probes (their own
 # bearer token), the API's published documents, and links whose token is the credential.
 PUBLIC = {
+    "favicon.ico",
     "sign-in/",
     "sign-out/",
     "set-password/<str:encoded_id>/<str:token>/",
@@ -102,6 +116,7 @@ PUBLIC = {
 # Routes of the signed-in caller's own organization: lists, forms that add, exports, settings.
 COLLECTIONS = {
     "",
+    "dashboard/",
     "orders/export/",
     "products/",
     "products/export/",
@@ -110,6 +125,8 @@ COLLECTIONS = {
     "flows/",
     "flows/new/",
     "tables/<slug:table>/columns/",
+    "tables/<slug:table>/views/",
+    "tables/<slug:table>/views/save/",
     "users/",
     "users/add/",
     "secret-keys/",
@@ -119,14 +136,25 @@ COLLECTIONS = {
     "export-targets/add/",
     "organization/",
     "organization/private-addresses/",
+    "webhooks/",
+    "webhooks/add/",
+    "api/v1/webhooks",
     "outbox/",
+    "activity/",
+    "activity/export/",
     "api/v1/orders",
     "api/v1/products",
     "api/v1/parts",
     "api/v1/flows",
+    "bulk-actions/new/",
+    "api/v1/bulk-jobs",
 }
 # The sample arguments of a collection route's parameters.
-COLLECTION_ARGUMENTS = {"tables/<slug:table>/columns/": {"table": "orders"}}
+COLLECTION_ARGUMENTS = {
+    "tables/<slug:table>/columns/": {"table": "orders"},
+    "tables/<slug:table>/views/": {"table": "orders"},
+    "tables/<slug:table>/views/save/": {"table": "orders"},
+}
 
 # Routes of one object of the first organization: the arguments that name it.
 OBJECTS = {
@@ -141,6 +169,12 @@ OBJECTS = {
     "flows/<slug:space_key>/<slug:flow_key>/": lambda a: [
         {"space_key": a.space.key, "flow_key": a.flow_key}
     ],
+    **{
+        f"tables/<slug:table>/views/<uuid:pk>/{action}": lambda a: [
+            {"table": "orders", "pk": a.saved_view.pk}
+        ]
+        for action in ["", "change/", "delete/"]
+    },
     "users/<uuid:pk>/tags/": lambda a: [{"pk": a.member.pk}],
     "users/<uuid:pk>/deactivate/": lambda a: [{"pk": a.member.pk}],
     "secret-keys/<uuid:space_id>/add/": lambda a: [{"space_id": a.space.pk}],
@@ -154,6 +188,7 @@ OBJECTS = {
     "api/v1/orders/<order_id>": lambda a: [{"order_id": a.order.pk}],
     "api/v1/orders/<order_id>/flow": lambda a: [{"order_id": a.order.pk}],
     "api/v1/orders/<order_id>/tasks": lambda a: [{"order_id": a.order.pk}],
+    "api/v1/orders/<order_id>/events": lambda a: [{"order_id": a.order.pk}],
     "api/v1/orders/<order_id>/assets": lambda a: [{"order_id": a.order.pk}],
     "api/v1/products/<product_id>": lambda a: [{"product_id": a.product.pk}],
     "api/v1/products/<product_id>/assets": lambda a: [{"product_id": a.product.pk}],
@@ -161,10 +196,30 @@ OBJECTS = {
     "api/v1/parts/<part_id>/assets": lambda a: [{"part_id": a.part.pk}],
     "api/v1/assets/<asset_id>/content": lambda a: [{"asset_id": a.asset.pk}],
     "api/v1/flows/<flow_key>": lambda a: [{"flow_key": a.flow_key}],
+    "api/v1/flows/<flow_key>/dry-run": lambda a: [{"flow_key": a.flow_key}],
     "api/v1/tasks/<task_id>/confirm": lambda a: [{"task_id": a.task.pk}],
     "api/v1/tasks/<task_id>/reject": lambda a: [{"task_id": a.task.pk}],
     "api/v1/tasks/<task_id>/retry": lambda a: [{"task_id": a.task.pk}],
     "api/v1/tasks/<task_id>/skip": lambda a: [{"task_id": a.task.pk}],
+    **{
+        f"webhooks/<uuid:pk>/{action}": lambda a: [{"pk": a.webhook.pk}]
+        for action in ["", "edit/", "enable/", "disable/", "delete/", "rotate-secret/"]
+    },
+    "webhooks/<uuid:pk>/deliveries/<uuid:delivery_id>/resend/": lambda a: [
+        {"pk": a.webhook.pk, "delivery_id": a.webhook_delivery.pk}
+    ],
+    **{
+        f"bulk-actions/<uuid:pk>/{action}": lambda a: [{"pk": a.bulk_job.pk}]
+        for action in ["", "confirm/", "cancel/"]
+    },
+    "api/v1/bulk-jobs/<job_id>": lambda a: [{"job_id": a.bulk_job.pk}],
+    "api/v1/bulk-jobs/<job_id>/items": lambda a: [{"job_id": a.bulk_job.pk}],
+    "api/v1/webhooks/<webhook_id>": lambda a: [{"webhook_id": a.webhook.pk}],
+    "api/v1/webhooks/<webhook_id>/secret": lambda a: [{"webhook_id": a.webhook.pk}],
+    "api/v1/webhooks/<webhook_id>/deliveries": lambda a: [{"webhook_id": a.webhook.pk}],
+    "api/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/resend": lambda a: [
+        {"webhook_id": a.webhook.pk, "delivery_id": a.webhook_delivery.pk}
+    ],
 }
 
 
@@ -181,6 +236,7 @@ BODIES = {
     ("api/v1/products/<product_id>/assets", "post"): lambda a: upload(),
     ("api/v1/parts/<part_id>/assets", "post"): lambda a: upload(),
     ("api/v1/flows/<flow_key>", "put"): lambda a: {"definition": FLOW},
+    ("api/v1/flows/<flow_key>/dry-run", "post"): lambda a: {"orderId": str(a.order.pk)},
     ("api/v1/tasks/<task_id>/confirm", "post"): lambda a: {"comment": "taken"},
     ("api/v1/tasks/<task_id>/reject", "post"): lambda a: {"reason": "taken"},
     ("orders/<uuid:pk>/flow/", "post"): lambda a: {"flow_key": a.flow_key},
@@ -189,7 +245,23 @@ BODIES = {
         "reason": "taken",
     },
     ("users/<uuid:pk>/tags/", "post"): lambda a: {"tags": "taken"},
+    ("bulk-actions/new/", "post"): lambda a: {
+        "action": "add_tag",
+        "tag": "taken",
+        "ids": str(a.order.pk),
+    },
+    ("api/v1/bulk-jobs", "post"): lambda a: {
+        "action": "add_tag",
+        "arguments": {"tag": "taken"},
+        "orderIds": [str(a.order.pk)],
+    },
+    ("tables/<slug:table>/views/<uuid:pk>/change/", "post"): lambda a: {"name": "Taken"},
     ("secret-keys/<uuid:space_id>/add/", "post"): lambda a: {f"s{a.space.pk.hex}-name": "Taken"},
+    ("api/v1/webhooks/<webhook_id>", "patch"): lambda a: {"url": "https://taken.test/"},
+    ("webhooks/<uuid:pk>/edit/", "post"): lambda a: {
+        "url": "https://taken.test/",
+        "event_types": ["task.failed"],
+    },
 }
 
 
@@ -240,7 +312,13 @@ def rows_of(organization: Organization) -> dict:
         FlowVersion: {"flow__organization": organization},
         FlowRun: {"organization": organization},
         TaskRun: {"organization": organization},
-        exports.ExportTarget: {"organization": organization},
+        Subscription: {"organization": organization},
+        Delivery: {"organization": organization},
+        export_targets.ExportTarget: {"organization": organization},
+        SavedView: {"organization": organization},
+        AuditRecord: {"organization": organization},
+        BulkJob: {"organization": organization},
+        BulkJobItem: {"job__organization": organization},
     }
     return {
         model._meta.label: list(model.objects.filter(**where).order_by("pk").values())
@@ -261,6 +339,9 @@ def alpha(settings, tmp_path, organization, space, admin, member, admin_actor, e
             parts=[PartInput(name="Alpha part")],
         )
     ]
+    webhook = create_subscription(
+        actor=admin_actor, url="https://hooks.alpha.test/fabflow", event_types=["order.created"]
+    ).subscription
     order = create_order(actor=admin_actor, space=space, name="ALPHA-ORDER", products=products)
     order = order.order
     asset = add_asset(
@@ -274,7 +355,7 @@ def alpha(settings, tmp_path, organization, space, admin, member, admin_actor, e
         actor=admin_actor, space=space, name="Alpha flow", definition=FLOW
     )
     flow_services.start_flow(actor=admin_actor, order_id=order.pk, flow_key=flow.key)
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=admin_actor, name="alpha-target", kind="folder", path=str(export_root)
     )
     EmailMessage(
@@ -297,6 +378,18 @@ def alpha(settings, tmp_path, organization, space, admin, member, admin_actor, e
         flow_key=flow.key,
         target="alpha-target",
         outbox_file=outbox_file,
+        webhook=webhook,
+        webhook_delivery=Delivery.objects.get(subscription=webhook),
+        saved_view=saved_views.save_view(
+            actor=admin_actor, table="orders", name="Alpha view", query="", is_shared=True
+        ),
+        bulk_job=bulk_services.create_job(
+            actor=admin_actor,
+            action="add_tag",
+            arguments={"tag": "alpha"},
+            order_ids=[order.pk],
+            keep_unconfirmed=True,
+        ),
     )
 
 

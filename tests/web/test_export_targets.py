@@ -3,7 +3,7 @@
 import pytest
 
 from fabflow.accounts.actors import Actor
-from fabflow.files import exports
+from fabflow.files import export_targets
 from fabflow.files.models import ExportTarget
 
 FOLDER = {"name": "workshop", "kind": "folder", "path": "{root}/jobs"}
@@ -143,7 +143,7 @@ def test_removing_a_target(as_admin, export_root):
 def test_another_organizations_targets_are_neither_listed_nor_removed(
     as_admin, stranger, export_root
 ):
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=Actor.for_user(stranger), name="theirs", kind="folder", path=str(export_root)
     )
 

@@ -14,12 +14,14 @@ import pytest
 from fabflow.accounts import services as account_services
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
-from fabflow.files import exports
+from fabflow.files import export_targets
 from fabflow.files.models import ExportTarget
 from fabflow.flows import services as flow_services
 from fabflow.flows.models import FlowVersion, OrderFlow, TaskRun
 from fabflow.orders.models import Order, OrderEvent
 from fabflow.orders.services import create_order
+from fabflow.web import saved_views
+from fabflow.web.models import SavedView
 from tests.conftest import ring_products
 
 PASSWORD = "correct horse battery"
@@ -58,6 +60,7 @@ def snapshot() -> dict:
         "orders": sorted(Order.objects.values_list("name", "status")),
         "tasks": sorted(TaskRun.objects.values_list("task_key", "status", "attempt")),
         "order_events": OrderEvent.objects.count(),
+        "saved_views": sorted(SavedView.objects.values_list("name", "query", "is_shared")),
     }
 
 
@@ -73,6 +76,7 @@ class World:
     running_order: Order
     task: TaskRun
     export_root: str
+    view: SavedView
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def world(admin, member, space, export_root) -> World:
     idle = create_order(actor=actor, space=space, name="IDLE-1", products=ring_products(1, 1))
     running = create_order(actor=actor, space=space, name="RUN-1", products=ring_products(1, 1))
     flow_services.start_flow(actor=actor, order_id=running.order.pk, flow_key="print")
-    exports.create_export_target(
+    export_targets.create_export_target(
         actor=actor, name="old-share", kind="folder", path=str(export_root / "old")
     )
     return World(
@@ -95,6 +99,9 @@ def world(admin, member, space, export_root) -> World:
         running_order=running.order,
         task=TaskRun.objects.get(order=running.order),
         export_root=str(export_root),
+        view=saved_views.save_view(
+            actor=actor, table="orders", name="Running", query="status=in_progress", is_shared=False
+        ),
     )
 
 
@@ -210,6 +217,24 @@ FORMS = {
         lambda w: {"columns": ["status", "id"], "next": "/"},
         "Orders",
         {"users"},
+    ),
+    "save view": Form(
+        lambda w: "/tables/orders/views/save/?status=created",
+        lambda w: {"name": "Waiting", "shared": "1"},
+        "Saved the view “Waiting”.",
+        {"saved_views"},
+    ),
+    "change view": Form(
+        lambda w: f"/tables/orders/views/{w.view.pk}/change/",
+        lambda w: {"name": "Busy", "shared": "1"},
+        "Saved the view “Busy”.",
+        {"saved_views"},
+    ),
+    "delete view": Form(
+        lambda w: f"/tables/orders/views/{w.view.pk}/delete/",
+        lambda w: {},
+        "Deleted the view.",
+        {"saved_views"},
     ),
     "set password": Form(
         lambda w: "/set-password/{}/{}/".format(*account_services.password_token(w.member)),

@@ -153,7 +153,9 @@ def test_sorting_by_a_column_and_reversing_it(signed_in, orders):
     assert names_in(signed_in.get("/?ordering=value")) == ["WEB-1002", "=CMD-1003", "WEB-1001"]
     response = signed_in.get("/?ordering=-value")
     assert names_in(response) == ["WEB-1001", "=CMD-1003", "WEB-1002"]
-    assert b'class="sort desc" href="?ordering=value"' in response.content
+    # The link keeps the columns shown, so that the state it leads to shows the same ones.
+    columns = "columns=status%2Cvalue%2Ccreated_at%2Cdeadline"
+    assert f'class="sort desc" href="?ordering=value&amp;{columns}"'.encode() in response.content
 
 
 def test_my_tags_filter_and_highlight(client, member, orders):
@@ -182,12 +184,15 @@ def test_htmx_gets_only_the_table_region(signed_in, orders):
     assert 'id="current-ordering" value="name" hx-swap-oob="true"' in content
 
 
-def test_pagination_without_totals(signed_in, orders):
+def test_pagination_of_a_last_page_counts_nothing_more(signed_in, orders):
     response = signed_in.get("/?per_page=25&page=1")
     assert response.context["pager"] == {
         "number": 1,
         "first": 1,
         "last": 3,
+        "total": 3,
+        "total_text": "3",
+        "is_total_exact": True,
         "has_previous": False,
         "has_next": False,
         "previous": 0,
@@ -209,11 +214,33 @@ def test_column_choice_is_remembered(signed_in, admin, orders):
         "/tables/orders/columns/", {"columns": ["status", "id"], "next": "/?status=created"}
     )
     assert response.status_code == 303
-    assert response["Location"] == "/?status=created"
+    # The URL names the columns chosen, so that Back shows the columns before the choice.
+    assert response["Location"] == "/?status=created&columns=status%2Cid"
     admin.refresh_from_db()
     assert admin.preferences == {"tables": {"orders": {"columns": ["status", "id"]}}}
     names = [column.name for column in signed_in.get("/").context["table"].columns]
     assert names == ["select", "name", "status", "id"]
+
+
+def test_the_posted_column_order_is_stored_and_redirected_to_a_repeat_counting_once(
+    signed_in, admin, orders
+):
+    response = signed_in.post(
+        "/tables/orders/columns/",
+        {"columns": ["id", "deadline", "status", "id"], "next": "/?columns=status%2Cid"},
+    )
+    assert response["Location"] == "/?columns=id%2Cdeadline%2Cstatus"
+    admin.refresh_from_db()
+    assert admin.preferences == {"tables": {"orders": {"columns": ["id", "deadline", "status"]}}}
+    page = signed_in.get(response["Location"])
+    names = [column.name for column in page.context["table"].columns]
+    assert names == ["select", "name", "id", "deadline", "status"]
+    # Each row of the Columns menu moves up and down, but not past the ends.
+    html = page.content.decode()
+    assert 'id="columns-id-up" data-move-column="up"' in html
+    assert 'aria-label="Move Order ID up" aria-disabled="true"' in html
+    assert 'aria-label="Move Order ID down">' in html
+    assert 'aria-label="Move Tags down" aria-disabled="true"' in html
 
 
 def test_unknown_column_changes_nothing(signed_in, admin):

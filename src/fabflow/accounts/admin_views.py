@@ -23,10 +23,9 @@ from fabflow.accounts.forms import (
     AddUserForm,
     SetPasswordForm,
     UserTagsForm,
-    add_service_error,
 )
 from fabflow.accounts.models import SecretKey, User
-from fabflow.errors import FabflowError, NotFound
+from fabflow.web.errors import form_errors, refusals_redirect_to
 from fabflow.web.redirects import see_other
 
 # The session key that carries a new secret key's secret from the POST to the one GET after it.
@@ -73,7 +72,7 @@ def user_add(request: HttpRequest, actor: Actor) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         sends_link = data["access"] == AddUserForm.ACCESS_LINK
-        try:
+        with form_errors(form):
             user = services.add_user(
                 actor=actor,
                 email=data["email"],
@@ -82,9 +81,6 @@ def user_add(request: HttpRequest, actor: Actor) -> HttpResponse:
                 password=None if sends_link else data["password"],
                 set_password_url=_set_password_url(request) if sends_link else None,
             )
-        except FabflowError as error:
-            add_service_error(form, error)
-        else:
             how = "a set-password link was e-mailed to" if sends_link else "they sign in as"
             messages.success(request, f"{user.get_full_name()} was added; {how} {user.email}.")
             return see_other("user_list")
@@ -94,42 +90,47 @@ def user_add(request: HttpRequest, actor: Actor) -> HttpResponse:
 @admin_required
 @require_POST
 def user_tags(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
-    """Save one user's tags; an htmx request gets the row back, others the page."""
+    """Save one user's tags; an htmx request gets the row back with the page's status line
+    saying what was saved, others the page with a message."""
     form = UserTagsForm(request.POST)
-    error = ""
     user = None
     if form.is_valid():
-        try:
+        with form_errors(form):
             user = services.set_user_tags(actor=actor, user_id=pk, tags=form.cleaned_data["tags"])
-        except NotFound:
-            raise  # the 404 page (NotFoundMiddleware)
-        except FabflowError as failure:
-            error = failure.message
-    else:
-        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    error = " ".join(message for messages_ in form.errors.values() for message in messages_)
     if request.headers.get("HX-Request"):
         if user is None:
             user = actor.restrict(User.objects.filter(pk=pk, is_active=True)).first()
             if user is None:
                 raise Http404("No such user")
-        context = {"person": user, "tag_error": error, "typed_tags": request.POST.get("tags", "")}
-        return render(request, "accounts/_user_row.html", context, status=422 if error else 200)
+        context = {
+            "person": user,
+            "tag_error": error,
+            "typed_tags": request.POST.get("tags", ""),
+            "saved": "" if error else _tags_saved(user),
+        }
+        return render(
+            request, "accounts/_user_tags_saved.html", context, status=422 if error else 200
+        )
     if error:
         messages.error(request, error)
+    else:
+        messages.success(request, _tags_saved(user))
     return see_other("user_list")
+
+
+def _tags_saved(user: User) -> str:
+    if not user.tags:
+        return f"{user.get_full_name()} has no tags now."
+    return f"Tags of {user.get_full_name()} saved: {', '.join(user.tags)}."
 
 
 @admin_required
 @require_POST
+@refusals_redirect_to("user_list")
 def user_deactivate(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
-    try:
-        user = services.deactivate_user(actor=actor, user_id=pk)
-    except NotFound:
-        raise  # the 404 page (NotFoundMiddleware)
-    except FabflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{user.get_full_name()} can no longer sign in.")
+    user = services.deactivate_user(actor=actor, user_id=pk)
+    messages.success(request, f"{user.get_full_name()} can no longer sign in.")
     return see_other("user_list")
 
 
@@ -152,13 +153,10 @@ def set_password(request: HttpRequest, encoded_id: str, token: str) -> HttpRespo
         return render(request, "accounts/set_password.html", {"invalid": True}, status=404)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.set_password_with_token(
                 encoded_id=encoded_id, token=token, password=form.cleaned_data["password"]
             )
-        except FabflowError as error:
-            add_service_error(form, error)
-        else:
             return see_other("login")
     status = 422 if request.method == "POST" else 200
     return render(
@@ -199,13 +197,10 @@ def secret_key_add(request: HttpRequest, actor: Actor, space_id) -> HttpResponse
         raise Http404("No such product space")
     form = AddSecretKeyForm(request.POST, prefix=f"s{space.pk.hex}")
     if form.is_valid():
-        try:
+        with form_errors(form):
             created = services.create_secret_key(
                 actor=actor, space=space, name=form.cleaned_data["name"]
             )
-        except FabflowError as error:
-            add_service_error(form, error)
-        else:
             request.session[NEW_SECRET_SESSION_KEY] = {
                 "key_id": str(created.key.pk),
                 "secret": created.secret,
@@ -230,15 +225,10 @@ def _take_new_secret(request: HttpRequest, actor: Actor) -> services.CreatedSecr
 
 @admin_required
 @require_POST
+@refusals_redirect_to("secret_key_list")
 def secret_key_revoke(request: HttpRequest, actor: Actor, pk) -> HttpResponse:
-    try:
-        key = services.revoke_secret_key(actor=actor, key_id=pk)
-    except NotFound:
-        raise  # the 404 page (NotFoundMiddleware)
-    except FabflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"The key {key.name} is revoked: requests with it are refused.")
+    key = services.revoke_secret_key(actor=actor, key_id=pk)
+    messages.success(request, f"The key {key.name} is revoked: requests with it are refused.")
     return see_other("secret_key_list")
 
 

@@ -1,20 +1,14 @@
 """The forms of the admin pages (users, secret keys, product spaces) and of the set-password page.
 
 The forms check what the browser sent; the rules (unique e-mail, who may do what) live in
-`accounts/services.py`, whose errors `add_service_error` puts beside the field they concern.
+`accounts/services.py`, whose errors `fabflow.web.errors.form_errors` puts beside the field they
+concern.
 """
 
 from django import forms
 from django.contrib.auth import password_validation
 
 from fabflow import limits
-from fabflow.errors import FabflowError
-
-
-def add_service_error(form: forms.Form, error: FabflowError) -> None:
-    """Show a service's error beside the form field its location names, else above the form."""
-    field = next((part for part in reversed(error.loc) if part in form.fields), None)
-    form.add_error(field, error.message)
 
 
 class SignInForm(forms.Form):
@@ -103,7 +97,7 @@ class AddSecretKeyForm(forms.Form):
 
 def generator_choices() -> list[tuple[str, str]]:
     """The registered generators as select options, after "none"."""
-    from fabflow.files.generators.registry import available_generators
+    from fabflow.generators.registry import available_generators
 
     return [("", "None (each flow task names one)")] + [
         (generator.key, f"{generator.name} ({generator.key})")

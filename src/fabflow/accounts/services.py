@@ -18,7 +18,10 @@ from django.utils.text import slugify
 from fabflow import limits, outbox
 from fabflow.accounts import credentials
 from fabflow.accounts.actors import Actor
+from fabflow.accounts.error_codes import AccountErrorCode
 from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
+from fabflow.audit import trail as audit
+from fabflow.audit.models import Action
 from fabflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 # A key's last-used time is written at most this often, so that reading it costs no write.
@@ -42,12 +45,15 @@ def normalize_tags(tags) -> list[str]:
     result: list[str] = []
     for raw in tags:
         if not isinstance(raw, str):
-            raise InvalidInput("Tags must be text", loc=("tags",))
+            raise InvalidInput(
+                "Tags must be text", code=AccountErrorCode.INVALID_TAGS, field=("tags",)
+            )
         tag = raw.strip()
         if len(tag) > limits.MAX_TAG_LENGTH:
             raise InvalidInput(
                 f"Tag {tag[:20]!r}… is longer than {limits.MAX_TAG_LENGTH} characters",
-                loc=("tags",),
+                code=AccountErrorCode.INVALID_TAGS,
+                field=("tags",),
             )
         if tag and tag not in result:
             result.append(tag)
@@ -60,7 +66,8 @@ def _user_tags(tags) -> list[str]:
     if len(tags) > limits.MAX_TAGS:
         raise InvalidInput(
             f"A user has at most {limits.MAX_TAGS} tags; remove {len(tags) - limits.MAX_TAGS}",
-            loc=("tags",),
+            code=AccountErrorCode.INVALID_TAGS,
+            field=("tags",),
         )
     return tags
 
@@ -69,7 +76,7 @@ def _user_tags(tags) -> list[str]:
 def create_organization(*, name: str) -> Organization:
     """Create a tenant."""
     if not name.strip():
-        raise InvalidInput("An organization needs a name", loc=("name",))
+        raise InvalidInput("An organization needs a name", field=("name",))
     return Organization.objects.create(name=name.strip())
 
 
@@ -84,14 +91,18 @@ def create_space(
     name = _space_name(name)
     key = slugify(key or name)
     if not key:
-        raise InvalidInput("The space's key must contain letters or digits", loc=("key",))
+        raise InvalidInput("The space's key must contain letters or digits", field=("key",))
     if len(key) > limits.MAX_SPACE_KEY_LENGTH:
         raise InvalidInput(
-            f"A space's key has at most {limits.MAX_SPACE_KEY_LENGTH} characters", loc=("key",)
+            f"A space's key has at most {limits.MAX_SPACE_KEY_LENGTH} characters", field=("key",)
         )
     _check_generator(generator)
     if ProductSpace.objects.filter(organization=organization, key=key).exists():
-        raise Conflict(f"A product space with key {key!r} already exists", loc=("key",))
+        raise Conflict(
+            f"A product space with key {key!r} already exists",
+            code=AccountErrorCode.DUPLICATE_SPACE_KEY,
+            field=("key",),
+        )
     return ProductSpace.objects.create(
         organization=organization,
         name=name,
@@ -101,11 +112,20 @@ def create_space(
     )
 
 
+@transaction.atomic
 def add_space(*, actor: Actor, key: str, name: str, generator: str) -> ProductSpace:
     """Create a product space in the actor's organization (admins only)."""
     _require_admin(actor)
     organization = Organization.objects.get(pk=actor.organization_id)
-    return create_space(organization=organization, name=name, key=key, generator=generator)
+    space = create_space(organization=organization, name=name, key=key, generator=generator)
+    audit.record(
+        actor=actor, action=Action.SPACE_ADDED, obj=space, after=audit.snapshot(space, SPACE_FIELDS)
+    )
+    return space
+
+
+# What the audit trail records of a space (its signing secret only as changed).
+SPACE_FIELDS = ("key", "name", "generator")
 
 
 @transaction.atomic
@@ -115,27 +135,35 @@ def update_space(*, actor: Actor, space_id, name: str, generator: str) -> Produc
     space = actor.spaces().select_for_update().filter(pk=space_id).first()
     if space is None:
         raise NotFound("No such product space")
+    before = audit.snapshot(space, SPACE_FIELDS)
     space.name = _space_name(name)
     _check_generator(generator)
     space.generator = generator
     space.save(update_fields=["name", "generator"])
+    audit.record(
+        actor=actor,
+        action=Action.SPACE_CHANGED,
+        obj=space,
+        before=before,
+        after=audit.snapshot(space, SPACE_FIELDS),
+    )
     return space
 
 
 def _space_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput("A product space needs a name", loc=("name",))
+        raise InvalidInput("A product space needs a name", field=("name",))
     if len(name) > limits.MAX_SPACE_NAME_LENGTH:
         raise InvalidInput(
-            f"A space's name has at most {limits.MAX_SPACE_NAME_LENGTH} characters", loc=("name",)
+            f"A space's name has at most {limits.MAX_SPACE_NAME_LENGTH} characters", field=("name",)
         )
     return name
 
 
 def _check_generator(generator: str) -> None:
     # Imported here: the generators pull in the geometry kernel, which only this check needs.
-    from fabflow.files.generators.registry import get_generator
+    from fabflow.generators.registry import get_generator
 
     if generator:
         get_generator(generator)  # UnknownGenerator (InvalidInput at "generator") if none
@@ -155,7 +183,7 @@ def create_user(
     name = name.strip()
     if len(name) > limits.MAX_USER_NAME_LENGTH:
         raise InvalidInput(
-            f"A name is at most {limits.MAX_USER_NAME_LENGTH} characters", loc=("name",)
+            f"A name is at most {limits.MAX_USER_NAME_LENGTH} characters", field=("name",)
         )
     return _create_account(
         email,
@@ -177,23 +205,33 @@ def _create_account(email: str, *, password: str | None, operator: bool = False,
     """A new user with a unique, bounded e-mail address (the login) and `password`."""
     email = User.objects.normalize_email(email.strip()).lower()
     if "@" not in email:
-        raise InvalidInput("Enter a valid e-mail address", loc=("email",))
+        raise InvalidInput(
+            "Enter a valid e-mail address", code=AccountErrorCode.INVALID_EMAIL, field=("email",)
+        )
     if len(email) > limits.MAX_EMAIL_LENGTH:
         raise InvalidInput(
-            f"An e-mail address is at most {limits.MAX_EMAIL_LENGTH} characters", loc=("email",)
+            f"An e-mail address is at most {limits.MAX_EMAIL_LENGTH} characters", field=("email",)
         )
     if password is not None and len(password) > limits.MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"A password is at most {limits.MAX_PASSWORD_LENGTH} characters", loc=("password",)
+            f"A password is at most {limits.MAX_PASSWORD_LENGTH} characters", field=("password",)
         )
     if User.objects.filter(email=email).exists():
-        raise Conflict("A user with this e-mail address already exists", loc=("email",))
+        raise Conflict(
+            "A user with this e-mail address already exists",
+            code=AccountErrorCode.DUPLICATE_EMAIL,
+            field=("email",),
+        )
     create = User.objects.create_superuser if operator else User.objects.create_user
     try:
         with transaction.atomic():
             return create(email=email, password=password, **fields)
     except IntegrityError:
-        raise Conflict("A user with this e-mail address already exists", loc=("email",)) from None
+        raise Conflict(
+            "A user with this e-mail address already exists",
+            code=AccountErrorCode.DUPLICATE_EMAIL,
+            field=("email",),
+        ) from None
 
 
 @transaction.atomic
@@ -201,8 +239,12 @@ def set_user_tags(*, actor: Actor, user_id, tags) -> User:
     """Replace the tags of a user of the actor's organization (admins only)."""
     _require_admin(actor)
     user = _user_of(actor, user_id)
+    before = {"tags": user.tags}
     user.tags = _user_tags(tags)
     user.save(update_fields=["tags"])
+    audit.record(
+        actor=actor, action=Action.USER_CHANGED, obj=user, before=before, after={"tags": user.tags}
+    )
     return user
 
 
@@ -215,6 +257,13 @@ def deactivate_user(*, actor: Actor, user_id) -> User:
         raise Conflict("You cannot deactivate your own account")
     user.is_active = False
     user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action=Action.USER_DEACTIVATED,
+        obj=user,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
     return user
 
 
@@ -224,10 +273,10 @@ def create_secret_key(*, actor: Actor, space: ProductSpace, name: str) -> Create
     if actor.user is not None:
         _require_admin(actor)
     if actor.organization_id is not None and space.organization_id != actor.organization_id:
-        raise NotFound("No such product space", loc=("space",))
+        raise NotFound("No such product space", field=("space",))
     name = name.strip()
     if not name:
-        raise InvalidInput("A secret key needs a name", loc=("name",))
+        raise InvalidInput("A secret key needs a name", field=("name",))
     key_id = credentials.new_key_id()
     secret = credentials.new_secret(key_id)
     key = SecretKey.objects.create(
@@ -236,6 +285,12 @@ def create_secret_key(*, actor: Actor, space: ProductSpace, name: str) -> Create
         key_id=key_id,
         digest=credentials.digest(secret),
         created_by=actor.user,
+    )
+    audit.record(
+        actor=actor,
+        action=Action.KEY_ADDED,
+        obj=key,
+        after={"name": name, "space": space.key, "key_id": key_id, "secret": secret},
     )
     return CreatedSecretKey(key=key, secret=secret)
 
@@ -255,6 +310,13 @@ def revoke_secret_key(*, actor: Actor, key_id) -> SecretKey:
         raise Conflict("This secret key is already revoked")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action=Action.KEY_REVOKED,
+        obj=key,
+        before={"revoked_at": None},
+        after={"revoked_at": key.revoked_at},
+    )
     return key
 
 
@@ -287,8 +349,16 @@ def rotate_signing_secret(*, actor: Actor, space_id) -> ProductSpace:
     space = actor.spaces().select_for_update().filter(pk=space_id).first()
     if space is None:
         raise NotFound("No such product space")
+    before = {"signing_secret": space.signing_secret}
     space.signing_secret = credentials.new_signing_secret()
     space.save(update_fields=["signing_secret"])
+    audit.record(
+        actor=actor,
+        action=Action.SIGNING_SECRET_ROTATED,
+        obj=space,
+        before=before,
+        after={"signing_secret": space.signing_secret},
+    )
     return space
 
 
@@ -311,7 +381,7 @@ def add_user(
     _require_admin(actor)
     if not password and set_password_url is None:
         raise InvalidInput(
-            "Give an initial password or send a set-password link", loc=("password",)
+            "Give an initial password or send a set-password link", field=("password",)
         )
     user = create_user(
         organization=actor.user.organization,
@@ -338,8 +408,15 @@ def add_user(
         except (OSError, smtplib.SMTPException) as error:
             raise Conflict(
                 f"The set-password e-mail could not be sent ({error}); the user was not added",
-                loc=("email",),
+                field=("email",),
             ) from None
+    after = audit.snapshot(user, ["email", "name", "is_admin", "tags"])
+    audit.record(
+        actor=actor,
+        action=Action.USER_ADDED,
+        obj=user,
+        after={**after, "password": password or None},
+    )
     return user
 
 
@@ -369,9 +446,19 @@ def set_password_with_token(*, encoded_id: str, token: str, password: str) -> Us
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), loc=("password",)) from None
+        raise InvalidInput(
+            " ".join(error.messages), code=AccountErrorCode.INVALID_PASSWORD, field=("password",)
+        ) from None
+    before = {"password": user.password}
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit.record(
+        actor=Actor.for_user(user),
+        action=Action.PASSWORD_SET,
+        obj=user,
+        before=before,
+        after={"password": user.password},
+    )
     return user
 
 
@@ -401,6 +488,14 @@ def set_private_addresses_allowed(*, actor: Actor, allowed: bool) -> Organizatio
     """Allow or forbid the connectors of the actor's organization to call private addresses."""
     _require_admin(actor)
     organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    before = {"allow_private_addresses": organization.allow_private_addresses}
     organization.allow_private_addresses = allowed
     organization.save(update_fields=["allow_private_addresses"])
+    audit.record(
+        actor=actor,
+        action=Action.ORGANIZATION_CHANGED,
+        obj=organization,
+        before=before,
+        after={"allow_private_addresses": allowed},
+    )
     return organization

@@ -1,6 +1,5 @@
 """Signing in and out, and the column choices a user keeps for each table."""
 
-from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,8 @@ from fabflow.accounts.forms import SignInForm
 from fabflow.errors import FabflowError
 from fabflow.web import throttle
 from fabflow.web.clients import client_address
-from fabflow.web.listing import table_page
+from fabflow.web.errors import raise_page_error, refused
+from fabflow.web.listing import table_page, with_columns
 from fabflow.web.redirects import see_other
 from fabflow.web.services import save_table_columns
 
@@ -91,6 +91,7 @@ def table_columns(request: HttpRequest, table: str) -> HttpResponse:
     if page is None:
         return HttpResponse("No such table", status=404)
     allowed = [name for name, _title in page.table_class.choosable_columns()]
+    next_url = _safe_next(request, request.POST.get("next"), default=reverse(f"{table}_list"))
     try:
         save_table_columns(
             actor=Actor.for_user(request.user),
@@ -99,11 +100,12 @@ def table_columns(request: HttpRequest, table: str) -> HttpResponse:
             allowed=allowed,
         )
     except FabflowError as error:
-        messages.error(request, error.message)
-    # A 303 makes the browser (and htmx) fetch the list again with GET, with the new columns.
-    return see_other(
-        _safe_next(request, request.POST.get("next"), default=reverse(f"{table}_list"))
-    )
+        raise_page_error(error)
+        return refused(request, error, next_url)
+    # A 303 makes the browser (and htmx) fetch the list again with GET, with the new columns
+    # named in its URL: the URL wins over the stored choice, and Back shows the previous ones.
+    columns = page.table_class.visible_column_names(request.user)
+    return see_other(with_columns(next_url, columns))
 
 
 def _safe_next(request: HttpRequest, url: str | None, default: str = "/") -> str:

@@ -1,8 +1,9 @@
 """One mapping from every refusal to CONTRACT.md's error shape.
 
-`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` with the status the error names:
-service errors (`fabflow.errors`), request validation, authentication, CSRF, unreadable or
-oversized bodies. Anything else is a bug and stays a 500.
+`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`: service errors (`fabflow.errors`,
+whose class gives the status and type, whose code and domain field path give the location),
+request validation, authentication, CSRF, unreadable or oversized bodies. Anything else is a
+bug and stays a 500.
 """
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -10,7 +11,16 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from fabflow.errors import FabflowError
+from fabflow.api.uploads import NotMultipart
+from fabflow.errors import (
+    Conflict,
+    FabflowError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    Unavailable,
+)
 
 HTTP_ERROR_TYPES = {
     400: "bad_request",
@@ -22,6 +32,63 @@ HTTP_ERROR_TYPES = {
     413: "too_large",
     422: "invalid_input",
 }
+
+
+# Each class of service error answers this status and type; the first class of an error's MRO
+# found here wins. Unavailable answers its code as the type ("export_failed").
+SERVICE_ERROR_STATUS = {
+    NotMultipart: (400, "bad_request"),
+    InvalidInput: (422, "invalid_input"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    Forbidden: (403, "forbidden"),
+    TooLarge: (413, "too_large"),
+    Unavailable: (502, None),
+    FabflowError: (400, "invalid"),
+}
+
+# The codes whose field is a query parameter; every other field is in the body.
+QUERY_CODES = frozenset({"invalid_filter", "ambiguous_flow_key"})
+
+# The codes that refuse the body as a whole (no one field of it is at fault).
+WHOLE_BODY_CODES = frozenset({"sample_choice"})
+
+# The fields that hold a caller's own JSON document: the keys below them are the caller's.
+DOCUMENT_FIELDS = frozenset(
+    {"data", "configuration", "addresses", "definition", "payload", "arguments", "filter"}
+)
+
+
+def service_error_body(error: FabflowError) -> tuple[int, dict]:
+    """The status and CONTRACT.md body of a service error."""
+    status, type_ = next(
+        SERVICE_ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in SERVICE_ERROR_STATUS
+    )
+    return status, error_body(loc=api_location(error), msg=error.message, type=type_ or error.code)
+
+
+def api_location(error: FabflowError) -> tuple:
+    """Where the API's caller finds the field at fault: ("body", "products", 0, "unitValue")."""
+    if error.loc is not None:
+        return error.loc
+    if not error.field:
+        return ("body",) if error.code in WHOLE_BODY_CODES else ()
+    part = "query" if error.code in QUERY_CODES else "body"
+    return (part, *api_names(error.field))
+
+
+def api_names(field: tuple) -> list:
+    """The API's camelCase names of a domain path, up to and with the first document field."""
+    names = []
+    for index, name in enumerate(field):
+        if not isinstance(name, str):
+            names.append(name)
+            continue
+        head, *rest = name.split("_")
+        names.append(head + "".join(word.capitalize() for word in rest))
+        if name in DOCUMENT_FIELDS:
+            return [*names, *field[index + 1 :]]
+    return names
 
 
 def error_body(*, loc=(), msg: str, type: str) -> dict:
@@ -38,8 +105,8 @@ def install(api) -> None:
         return response
 
     def service_error(request, exc: FabflowError):
-        body = error_body(loc=exc.loc, msg=exc.message, type=exc.error_type)
-        return respond(request, exc.status_code, body)
+        status, body = service_error_body(exc)
+        return respond(request, status, body)
 
     def validation_error(request, exc: ValidationError):
         detail = [

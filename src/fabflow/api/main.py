@@ -1,4 +1,4 @@
-"""The NinjaAPI object of REST API v1, mounted at /api/v1/ by fabflow/urls.py."""
+"""The NinjaAPI object of REST API v1; fabflow/urls.py adds the apps' routers and mounts it."""
 
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
@@ -25,14 +25,3 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
-
-
-def _mount() -> None:
-    from fabflow.api import flows
-    from fabflow.orders import api as orders
-
-    api.add_router("", orders.router)
-    api.add_router("", flows.router)
-
-
-_mount()

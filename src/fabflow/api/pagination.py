@@ -21,7 +21,6 @@ from django.db.models import Q
 from fabflow.errors import InvalidInput
 from fabflow.fields import InvalidValue, printable
 from fabflow.limits import MAX_PAGE_BYTES
-from fabflow.orders import search
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -106,8 +105,8 @@ def _decode(cursor: str, model, keys) -> list:
 
 def _after(queryset, keys, values):
     if keys[0].field == "search_rank":
-        operator = "<" if keys[0].descending else ">"
-        return queryset.extra(where=[f"{search.rank_column()} {operator} %s"], params=[values[0]])
+        beyond = "lt" if keys[0].descending else "gt"
+        return queryset.filter(**{f"search_rank__{beyond}": values[0]})
     first, tie = keys
     value, tie_value = values
     beyond = "lt" if first.descending else "gt"

@@ -1,15 +1,23 @@
-"""The API's request and response shapes, in CONTRACT.md's camelCase.
-
-Request shapes refuse unknown fields, so a misspelt field is a 422 instead of being ignored.
+"""What every API request and answer builds on, in CONTRACT.md's camelCase: bounded types,
+`Input` (refuses unknown fields, so a misspelt field is a 422 instead of being ignored),
+`Output`, the error answer and the renderers. Each app declares its own requests and answers
+beside its API (`fabflow.orders.schemas`, `fabflow.flows.schemas`, ...).
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
-from uuid import UUID
 
+from django.db.models import TextChoices
 from django.http import HttpResponse
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError, to_json
 
 from fabflow.bounds import check_document
@@ -20,11 +28,7 @@ from fabflow.limits import (
     MAX_JSON_DEPTH,
     MAX_JSON_DOCUMENT_BYTES,
     MAX_NAME_LENGTH,
-    MAX_PARTS_PER_PRODUCT,
-    MAX_PRODUCTS_PER_ORDER,
     MAX_TAG_LENGTH,
-    MAX_TAGS,
-    MAX_UNITS,
 )
 
 
@@ -74,9 +78,11 @@ DocumentList = Annotated[
     Field(max_length=MAX_ADDRESSES, description=DOCUMENT_BOUNDS),
 ]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
-OrderStatusName = Literal["created", "in_progress", "success", "unhealthy", "failure"]
-TaskStatusName = Literal["pending", "running", "waiting", "succeeded", "failed", "skipped"]
-AssetKindName = Literal["production", "preview", "other"]
+
+
+def names_of(choices: type[TextChoices]):
+    """The Literal of a model enum's values: a new status or kind is declared once, in its enum."""
+    return Literal[tuple(choices.values)]
 
 
 class Input(BaseModel):
@@ -98,181 +104,6 @@ class Error(BaseModel):
     """Every refusal: what is wrong (`msg`) and where (`loc`)."""
 
     detail: list[ErrorItem]
-
-
-# -- input ---------------------------------------------------------------------------------------
-
-
-class PartIn(Input):
-    name: Name
-    data: Document = Field(default_factory=dict)
-
-
-class ProductIn(Input):
-    name: Name
-    units: int = Field(ge=1, le=MAX_UNITS)
-    unitValue: Money
-    deadline: Moment | None = None
-    configuration: Document = Field(default_factory=dict)
-    data: Document = Field(default_factory=dict)
-    parts: list[PartIn] = Field(default_factory=list, max_length=MAX_PARTS_PER_PRODUCT)
-
-
-class OrderIn(Input):
-    name: Name
-    spaceKey: Key | None = None
-    value: Money | None = None
-    deadline: Moment | None = None
-    flowKey: Key | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
-    data: Document = Field(default_factory=dict)
-    addresses: DocumentList = Field(default_factory=list)
-    products: list[ProductIn] = Field(min_length=1, max_length=MAX_PRODUCTS_PER_ORDER)
-
-
-class OrderPatch(Input):
-    """Only the fields sent change; `deadline: null` clears the deadline."""
-
-    deadline: Moment | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
-    data: Document | None = None
-
-
-class StartFlowIn(Input):
-    flowKey: Key
-
-
-class ConfirmIn(Input):
-    comment: Annotated[str, Field(max_length=2000)] = ""
-
-
-class RejectIn(Input):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class FlowIn(Input):
-    name: Annotated[str, Field(min_length=5, max_length=200)]
-    spaceKey: Key | None = None
-    definition: list[Any]
-
-
-class FlowDefinitionIn(Input):
-    definition: list[Any]
-
-
-class FeedbackIn(Input):
-    status: Literal["success", "failure"]
-    message: Annotated[str, Field(max_length=5000)] = ""
-    data: Document = Field(default_factory=dict)
-
-
-# -- output --------------------------------------------------------------------------------------
-
-
-class AssetOut(Output):
-    id: UUID
-    filename: str
-    contentType: str
-    size: int
-    sha256: str
-    kind: AssetKindName
-    createdAt: datetime
-    downloadUrl: str
-
-
-class TaskOut(Output):
-    id: UUID
-    key: str
-    stageKey: str
-    handlerKey: str
-    title: str
-    status: TaskStatusName
-    attempt: int
-    startedAt: datetime | None
-    deadlineAt: datetime | None
-    finishedAt: datetime | None
-    overdue: bool
-    error: str
-
-
-class PartOut(Output):
-    id: UUID
-    productId: UUID
-    orderId: UUID
-    name: str
-    data: dict[str, Any]
-    createdAt: datetime
-    thumbnailUrl: str | None
-    assets: list[AssetOut]
-
-
-class ProductOut(Output):
-    id: UUID
-    orderId: UUID
-    orderName: str
-    name: str
-    units: int
-    unitValue: str
-    deadline: datetime | None
-    configuration: dict[str, Any]
-    data: dict[str, Any]
-    createdAt: datetime
-    thumbnailUrl: str | None
-    parts: list[PartOut]
-    assets: list[AssetOut]
-
-
-class OrderOut(Output):
-    id: UUID
-    name: str
-    status: OrderStatusName
-    value: str
-    deadline: datetime | None
-    createdAt: datetime
-    updatedAt: datetime
-    spaceKey: str
-    flowKey: str | None
-    tags: list[str]
-    data: dict[str, Any]
-    addresses: list[Any]
-    thumbnailUrl: str | None
-    products: list[ProductOut]
-    assets: list[AssetOut]
-    tasks: list[TaskOut]
-
-
-class FlowOut(Output):
-    key: str
-    name: str
-    spaceKey: str
-    version: int
-    definition: list[Any]
-    createdAt: datetime
-    updatedAt: datetime
-
-
-class OrderPage(Output):
-    items: list[OrderOut]
-    nextCursor: str | None
-
-
-class ProductPage(Output):
-    items: list[ProductOut]
-    nextCursor: str | None
-
-
-class PartPage(Output):
-    items: list[PartOut]
-    nextCursor: str | None
-
-
-class FlowPage(Output):
-    items: list[FlowOut]
-    nextCursor: str | None
-
-
-class TaskList(Output):
-    items: list[TaskOut]
 
 
 class Accepted(Output):

@@ -3,8 +3,7 @@ streams in, before anything reaches storage."""
 
 from django.core.files.uploadhandler import FileUploadHandler
 
-from fabflow.errors import FabflowError, InvalidInput
-from fabflow.files.services import TooLarge, max_upload_bytes
+from fabflow.errors import FabflowError, InvalidInput, TooLarge
 
 # Room for the multipart envelope (boundaries, headers, the `kind` field) around the file.
 ENVELOPE_BYTES = 64 * 1024
@@ -38,11 +37,9 @@ class SizeLimitHandler(FileUploadHandler):
 class NotMultipart(FabflowError):
     """The request does not carry a multipart form a file can be read from (a 400)."""
 
-    error_type = "bad_request"
 
-
-def read_upload(request) -> tuple:
-    """The uploaded `file` and its `kind` of a multipart request, read under the size limit."""
+def read_upload(request, *, limit: int) -> tuple:
+    """The uploaded `file` and its `kind` of a multipart request, read under `limit` bytes."""
     if request.content_type != "multipart/form-data" or not request.content_params.get("boundary"):
         raise NotMultipart(
             "Send the file as multipart/form-data (with a boundary) holding the fields 'file' "
@@ -55,7 +52,7 @@ def read_upload(request) -> tuple:
             "Send the multipart body with a Content-Length: a chunked body cannot be read",
             loc=("header", "Content-Length"),
         )
-    request.upload_handlers.insert(0, SizeLimitHandler(request, max_upload_bytes()))
+    request.upload_handlers.insert(0, SizeLimitHandler(request, limit))
     upload_file = request.FILES.get("file")
     if upload_file is None:
         raise InvalidInput("Send the file as the multipart field 'file'", loc=("body", "file"))

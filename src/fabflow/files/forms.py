@@ -1,7 +1,7 @@
 """The form of the Export targets admin page.
 
 It checks what the browser sent; the rules of a target (which folders, bucket names, the
-credentials prefix) live in `files/exports.py`, whose errors show beside the field they concern.
+credentials prefix) live in `files/export_targets.py`, whose errors show beside the field they concern.
 """
 
 from django import forms

@@ -22,13 +22,13 @@ from django.db import transaction
 from fabflow.accounts.actors import Actor
 from fabflow.errors import InvalidInput
 from fabflow.files import storage
-from fabflow.files.generators import (
+from fabflow.files.rendering import render_trimesh_thumbnail
+from fabflow.generators import (
     InvalidConfiguration,
     get_generator,
     validate_configuration,
 )
-from fabflow.files.generators.export import MeshFormat, UnsupportedFormat, export_mesh
-from fabflow.files.thumbnails import render_trimesh_thumbnail
+from fabflow.generators.export import MeshFormat, UnsupportedFormat, export_mesh
 from fabflow.ids import uuid7
 from fabflow.orders.models import Asset, AssetKind, Order, OrderEventType
 from fabflow.orders.services import get_order, record_event
@@ -108,7 +108,7 @@ def generate_production_files(
         raise InvalidInput(
             f"generator: the product space {order.space.name!r} names no generator; set one on "
             "the space or give `generator` in the task's payload",
-            loc=("payload", "generator"),
+            field=("payload", "generator"),
         )
     generator = get_generator(key)
     products = list(order.products.order_by("position").prefetch_related("parts"))
@@ -119,7 +119,7 @@ def generate_production_files(
         except InvalidConfiguration as error:
             raise InvalidInput(
                 f"product {product.name!r} (#{index + 1}): {error.message}",
-                loc=("products", index, *error.loc),
+                field=("products", index, *error.field),
             ) from None
     # Built one product at a time as they are stored, so one product's files are in memory.
     built = (

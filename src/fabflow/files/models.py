@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from fabflow.accounts.models import Organization, ProductSpace
+from fabflow.accounts.tenancy import TenantModel, organization_column, space_column
 from fabflow.ids import uuid7
 from fabflow.orders.models import Asset
 
@@ -23,9 +23,8 @@ class ExportTarget(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="export_targets"
-    )
+    # An organization's, not a space's: every space of it may export there.
+    organization = organization_column(indexed=True, related_name="export_targets")
     name = models.SlugField(max_length=100, help_text="The name flows give as the target.")
     kind = models.CharField(max_length=10, choices=ExportTargetKind.choices)
     path = models.CharField(
@@ -75,7 +74,7 @@ class ThumbnailStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"  # nothing to do: the owner got a preview of its own meanwhile
 
 
-class ThumbnailJob(models.Model):
+class ThumbnailJob(TenantModel):
     """The preview rendering of one uploaded asset, run by a worker after the upload commits.
 
     A mesh gets a rendered PNG stored as a `preview` asset of the same owner (`preview`), which
@@ -84,10 +83,8 @@ class ThumbnailJob(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    space = models.ForeignKey(ProductSpace, on_delete=models.PROTECT, related_name="+")
+    # The space is also indexed on its own, as when the table was created.
+    space = space_column(indexed=True)
     asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="thumbnail_job")
     status = models.CharField(
         max_length=10, choices=ThumbnailStatus.choices, default=ThumbnailStatus.PENDING

@@ -5,21 +5,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from fabflow.accounts.actors import Actor
-from fabflow.errors import Conflict, FabflowError, InvalidInput, NotFound
+from fabflow.audit import trail as audit
+from fabflow.audit.models import Action
+from fabflow.errors import Conflict, InvalidInput, NotFound, TooLarge
 from fabflow.files import storage, thumbnailing
+from fabflow.files.error_codes import FileErrorCode
 from fabflow.ids import uuid7
 from fabflow.limits import MAX_UPLOADS_PER_ORDER
 from fabflow.orders.models import Asset, AssetKind, Order, OrderEventType, Part, Product
 from fabflow.orders.services import record_event
 
 OWNER_MODELS = {"order": Order, "product": Product, "part": Part}
-
-
-class TooLarge(FabflowError):
-    """The upload is larger than FABFLOW_MAX_UPLOAD_BYTES (a 413 for the API)."""
-
-    status_code = 413
-    error_type = "too_large"
 
 
 def max_upload_bytes() -> int:
@@ -33,11 +29,13 @@ def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> 
     """
     if kind not in AssetKind.values:
         raise InvalidInput(
-            f"kind must be one of {', '.join(AssetKind.values)}", loc=("body", "kind")
+            f"kind must be one of {', '.join(AssetKind.values)}",
+            code=FileErrorCode.INVALID_KIND,
+            field=("kind",),
         )
     if upload.size > max_upload_bytes():
         raise TooLarge(
-            f"The file is larger than the limit of {max_upload_bytes()} bytes", loc=("body", "file")
+            f"The file is larger than the limit of {max_upload_bytes()} bytes", field=("file",)
         )
     model = OWNER_MODELS[owner_type]
     owner = actor.restrict(model.objects.all()).filter(pk=owner_id).first()
@@ -75,6 +73,12 @@ def add_asset(*, actor: Actor, owner_type: str, owner_id, upload, kind: str) -> 
                     owner_type: str(owner.pk),
                 },
             )
+            audit.record(
+                actor=actor,
+                action=Action.FILE_UPLOADED,
+                obj=order,
+                after={"file": filename, "kind": kind, "size": asset.size, owner_type: str(owner)},
+            )
             # A mesh without a preview, or an uploaded image, gets its preview in the worker.
             thumbnailing.schedule_thumbnail(asset=asset)
     except BaseException:
@@ -90,7 +94,7 @@ def _check_room_for_upload(order: Order) -> None:
     if uploads.count() >= MAX_UPLOADS_PER_ORDER:
         raise Conflict(
             f"The order holds {MAX_UPLOADS_PER_ORDER} uploaded files, the most it may",
-            loc=("body", "file"),
+            field=("file",),
         )
 
 

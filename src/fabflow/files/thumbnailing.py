@@ -20,10 +20,11 @@ from django.core.files.base import ContentFile
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from fabflow import durable
 from fabflow.accounts.actors import Actor
 from fabflow.files import storage
 from fabflow.files.models import ThumbnailJob, ThumbnailStatus
-from fabflow.files.thumbnails import (
+from fabflow.files.rendering import (
     DEFAULT_SIZE,
     MESH_FILE_TYPES,
     ThumbnailError,
@@ -188,9 +189,8 @@ def register_workflows() -> None:
     """Register the thumbnail workflow with DBOS; workers call this before DBOS launches."""
     if _registered:
         return
-    from dbos import DBOS
 
-    @DBOS.step(name="fabflow.thumbnail.render", retries_allowed=True, max_attempts=3)
+    @durable.step(name="fabflow.thumbnail.render", retries_allowed=True, max_attempts=3)
     def render_step(job_id: str) -> str:
         close_old_connections()
         try:
@@ -199,31 +199,27 @@ def register_workflows() -> None:
         finally:
             close_old_connections()
 
-    @DBOS.workflow(name=WORKFLOW_NAME)
+    @durable.workflow(name=WORKFLOW_NAME)
     def thumbnail_workflow(job_id: str) -> str:
         return render_step(job_id)
 
     _registered["workflow"] = thumbnail_workflow
 
 
+def enqueue_lost_jobs(older_than_seconds: float) -> int:
+    """Enqueue the jobs still pending a while after their upload (their enqueue was lost); a
+    workflow id is the job's own, so enqueuing one that is already queued changes nothing."""
+    job_ids = pending_jobs(older_than_seconds)
+    if job_ids:
+        enqueue(job_ids)
+    return len(job_ids)
+
+
 def enqueue(job_ids: list) -> None:
     """Enqueue the thumbnail workflows of `job_ids` on the workers' queue (each once)."""
-    from fabflow.flows import worker
-
     try:
         for job_id in job_ids:
-            options = {
-                "queue_name": worker.QUEUE_NAME,
-                "workflow_name": WORKFLOW_NAME,
-                "workflow_id": workflow_id(job_id),
-                "app_version": worker.APPLICATION_VERSION,
-            }
-            if worker._launched:
-                from dbos import DBOS
-
-                DBOS.enqueue_workflow_with_options(options, str(job_id))
-            else:
-                worker._get_client().enqueue(options, str(job_id))
+            durable.enqueue_workflow(WORKFLOW_NAME, workflow_id(job_id), str(job_id))
     except Exception:
         # The job stays pending; `pending_jobs` lets a worker's sweep enqueue it again.
         logger.exception("cannot enqueue thumbnail jobs now")

@@ -12,7 +12,9 @@ import functools
 import logging
 import secrets
 import threading
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -21,17 +23,59 @@ from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.errors import Conflict
 from fabflow.flows import templating
+from fabflow.flows.error_codes import FlowErrorCode
 from fabflow.flows.models import FlowRun, FlowRunStatus, FlowVersion, TaskRun, TaskStatus
 from fabflow.flows.registry import get_handler
 from fabflow.flows.schema import DEFAULT_RETRIES, find_task, iter_tasks
 from fabflow.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from fabflow.orders.services import events_written_together, record_event
-from fabflow.rows import insert_instance
+from fabflow.orders.services import events_written_together, record_event, write_history
+from fabflow.orders.status_counts import count_status_change
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING)
 DONE_STATUSES = (TaskStatus.SUCCEEDED, TaskStatus.SKIPPED)
+
+
+# --- what the engine and the worker hand each other ----------------------------------------
+
+
+class WorkItem(NamedTuple):
+    """An automatic task attempt for a worker to run: its workflow is named after both."""
+
+    task_id: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """What a worker needs to run a task: its handler's kind, how many times a failed try is
+    retried and, for a `wait` task, how long it waits."""
+
+    kind: str
+    retries: int
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Successor:
+    """The inline successor of a finished task, begun in the same transaction: the finished
+    task's workflow goes on with it."""
+
+    task_id: str
+    attempt: int
+    plan: TaskPlan
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """What finishing a task led to (`finish_and_continue`)."""
+
+    # Whether the transition took place: False when the task attempt had moved on already.
+    applied: bool
+    # The other new automatic tasks, each to run as a workflow of its own.
+    work: list[WorkItem] = field(default_factory=list)
+    next: Successor | None = None
 
 
 # --- reading the pinned definition ---------------------------------------------------------
@@ -61,15 +105,15 @@ def task_definition(task: TaskRun) -> dict:
     return _task_definition(task.run.flow_version_id, task.task_key)
 
 
-def task_plan(task: TaskRun) -> dict:
+def task_plan(task: TaskRun) -> TaskPlan:
     """What a worker needs to run `task`: its handler kind, retries and wait duration."""
     definition = task_definition(task)
     handler = get_handler(task.handler_key)
-    return {
-        "kind": handler.kind,
-        "retries": definition.get("retries", DEFAULT_RETRIES),
-        "durationMs": definition["payload"].get("duration", 0) if handler.kind == "wait" else 0,
-    }
+    return TaskPlan(
+        kind=handler.kind,
+        retries=definition.get("retries", DEFAULT_RETRIES),
+        duration_ms=definition["payload"].get("duration", 0) if handler.kind == "wait" else 0,
+    )
 
 
 # --- starting a run ------------------------------------------------------------------------
@@ -89,7 +133,8 @@ def _start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
     if latest is not None and latest.status == FlowRunStatus.RUNNING:
         raise Conflict(
             "A flow is already running on this order; it can start again once it has finished",
-            loc=("body", "flowKey"),
+            code=FlowErrorCode.FLOW_ACTIVE,
+            field=("flow_key",),
         )
     if latest is not None and latest.status == FlowRunStatus.FAILED:
         # A failed run that nobody retried or skipped is replaced by the new one.
@@ -100,7 +145,7 @@ def _start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
         latest.finished_at = now
         _take_off_tags(order, latest)
         latest.save(update_fields=["status", "finished_at", "added_tags"])
-    run = insert_instance(
+    run = records.insert_instance(
         FlowRun(
             organization_id=order.organization_id,
             space_id=order.space_id,
@@ -110,6 +155,10 @@ def _start_run(*, actor: Actor, order: Order, version: FlowVersion) -> FlowRun:
             started_at=now,
         )
     )
+    if order.flow_key != version.flow.key:
+        # An order names the flow of its latest run (flowKey in its documents).
+        order.flow_key = version.flow.key
+        records.update_fields(order, "flow_key")
     record_event(
         actor=actor,
         order=order,
@@ -156,7 +205,7 @@ def _create_tasks(
     *, actor, order, run, index, tasks, parent, now, created=None, inline_from=None
 ) -> list:
     """Create the task runs of `tasks` not yet in the run; returns the automatic ones as work
-    [(task id, attempt)]. With `inline_from` (the task whose workflow goes on into the first
+    items. With `inline_from` (the task whose workflow goes on into the first
     of them), that first automatic task is created running already (see `_go_on`)."""
     if not tasks:
         return []
@@ -205,7 +254,7 @@ def _create_tasks(
             deadline_at=_deadline(definition, now) if starts_now else None,
             feedback_token=_feedback_token(definition),
         )
-        insert_instance(task)
+        records.insert_instance(task)
         if created is not None:
             created.append(task)
         if starts_now:
@@ -216,7 +265,7 @@ def _create_tasks(
                 details=_task_details(task),
             )
         if not waits_at_once:
-            work.append((str(task.pk), task.attempt))
+            work.append(WorkItem(str(task.pk), task.attempt))
     return work
 
 
@@ -237,7 +286,9 @@ def _deadline(definition: dict, started_at):
 
 
 def _feedback_token(definition: dict) -> str | None:
-    if definition["handlerKey"] == "consume-rest-api" and definition["payload"].get(
+    """The token a receiver answers with, for a task of a handler that takes feedback and is
+    asked to wait for it."""
+    if get_handler(definition["handlerKey"]).accepts_feedback and definition["payload"].get(
         "sendsFeedback"
     ):
         return secrets.token_urlsafe(32)
@@ -266,7 +317,7 @@ def lock(task_id) -> tuple[Order, TaskRun] | None:
     return order, task
 
 
-def begin_task(task_id, attempt: int) -> dict | None:
+def begin_task(task_id, attempt: int) -> TaskPlan | None:
     """Mark an automatic task running; None when the attempt is no longer current."""
     with transaction.atomic():
         locked = lock(task_id)
@@ -280,7 +331,7 @@ def begin_task(task_id, attempt: int) -> dict | None:
         return plan
 
 
-def _begin(*, actor, order, task) -> dict:
+def _begin(*, actor, order, task) -> TaskPlan:
     if task.status == TaskStatus.PENDING:
         task.status = TaskStatus.RUNNING
         task.started_at = timezone.now()
@@ -300,7 +351,7 @@ def finish_task(task_id, attempt: int, *, result: dict, waits_for_feedback: bool
     the tasks that follow are created, in one transaction. Returns the work to enqueue."""
     return finish_and_continue(
         task_id, attempt, result=result, waits_for_feedback=waits_for_feedback, inline=False
-    )["work"]
+    ).work
 
 
 def finish_and_continue(
@@ -311,15 +362,13 @@ def finish_and_continue(
     waits_for_feedback: bool,
     inline: bool = True,
     shown: dict | None = None,
-) -> dict:
+) -> Continuation:
     """`finish_task`, and with `inline` also begin the task's *inline successor* in the same
     transaction, so the calling workflow runs it at once: the first automatic task the
     transition created (of the task's `next` list, or of the stage it entered). A successor
-    that waits 0 ms is finished right there, and the one after it begun instead. Returns
-    {"work": [(task id, attempt)] of the other new automatic tasks, "next": None or
-    {"taskId", "attempt", "plan"}, "applied": whether the transition took place}. A manual
+    that waits 0 ms is finished right there, and the one after it begun instead. A manual
     task whose worker rendered its title and description (`shown`) waits for a person."""
-    nothing = {"work": [], "next": None, "applied": False}
+    nothing = Continuation(applied=False)
     with transaction.atomic(), events_written_together():
         locked = lock(task_id)
         if locked is None:
@@ -340,7 +389,7 @@ def finish_and_continue(
                 type=OrderEventType.TASK_WAITING,
                 details=_task_details(task),
             )
-            return {**nothing, "applied": True}
+            return Continuation(applied=True)
         created = []
         work = _succeed(
             actor=actor,
@@ -352,12 +401,12 @@ def finish_and_continue(
             inline=inline,
         )
         if not inline:
-            return {"work": work, "next": None, "applied": True}
+            return Continuation(applied=True, work=work)
         follow, others = _go_on(actor=actor, order=order, work=work, created=created)
-    return {"work": others, "next": follow, "applied": True}
+    return Continuation(applied=True, work=others, next=follow)
 
 
-def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
+def _go_on(*, actor, order, work, created) -> tuple[Successor | None, list[WorkItem]]:
     """Go on with the inline successor of a finished task: the first of the `work` its
     transition created, created running and `continues_from` that task. Successors that wait
     0 ms are finished at once. Returns (the successor to run, the other work)."""
@@ -367,9 +416,9 @@ def _go_on(*, actor, order, work, created) -> tuple[dict | None, list]:
         others += rest
         successor = next(t for t in created if (str(t.pk), t.attempt) == first)
         plan = task_plan(successor)
-        if plan["kind"] != "wait" or plan["durationMs"]:
+        if plan.kind != "wait" or plan.duration_ms:
             _hand_over(successor)
-            return {"taskId": first[0], "attempt": first[1], "plan": plan}, others
+            return Successor(first.task_id, first.attempt, plan), others
         created = []
         work = _succeed(
             actor=actor,
@@ -402,7 +451,7 @@ def take_begun(task_id, attempt: int) -> TaskRun | None:
     return None
 
 
-def replay_plan(task_id, attempt: int) -> dict | None:
+def replay_plan(task_id, attempt: int) -> TaskPlan | None:
     """The plan of a task attempt whatever its status (a replayed workflow re-plans a task it
     already finished, so that it calls the same steps again); None for another attempt."""
     task = records.fetch_one(TaskRun, id=task_id)
@@ -412,7 +461,7 @@ def replay_plan(task_id, attempt: int) -> dict | None:
     return task_plan(task)
 
 
-def resume_after(task_id, attempt: int) -> tuple[str, int] | None:
+def resume_after(task_id, attempt: int) -> WorkItem | None:
     """For a replayed workflow: the inline successor its first execution went on to after
     finishing this task attempt, as (task id, attempt), or None (the task failed, was retried
     or skipped, waited for feedback, or nothing automatic followed it)."""
@@ -420,7 +469,7 @@ def resume_after(task_id, attempt: int) -> tuple[str, int] | None:
     if task is None or task.attempt != attempt or task.status != TaskStatus.SUCCEEDED:
         return None
     successor = records.fetch_one(TaskRun, run_id=task.run_id, continues_from=task.pk)
-    return (str(successor.pk), successor.attempt) if successor else None
+    return WorkItem(str(successor.pk), successor.attempt) if successor else None
 
 
 def fail_task(task_id, attempt: int, *, error: str) -> None:
@@ -453,21 +502,32 @@ def fail_task_at_last(task_id, attempt: int, *, error: str) -> None:
         if ids is None:
             return
         # The order's lock first, as every transition takes it.
-        list(Order.objects.select_for_update().filter(pk=ids["order_id"]).values_list("pk"))
+        locked = (
+            Order.objects.select_for_update()
+            .only("organization_id", "space_id", "status")
+            .get(pk=ids["order_id"])
+        )
         if not active.update(status=TaskStatus.FAILED, finished_at=now, error=error):
             return
         FlowRun.objects.filter(pk=ids["run_id"], status=FlowRunStatus.RUNNING).update(
             status=FlowRunStatus.FAILED
         )
-        Order.objects.filter(pk=ids["order_id"]).update(status=OrderStatus.FAILURE, updated_at=now)
+        Order.objects.filter(pk=ids["order_id"]).update(
+            status=OrderStatus.FAILURE, updated_at=now, finished_at=None
+        )
+        count_status_change(locked, previous=locked.status, status=OrderStatus.FAILURE)
         actor = Actor.system(organization_id=ids["organization_id"])
-        insert_instance(
-            OrderEvent(
-                order_id=ids["order_id"],
-                type=OrderEventType.TASK_FAILED,
-                details={"taskId": str(task_id), "attempt": attempt, "error": error},
-                **actor.event_fields(),
-            )
+        # Plain columns only, for the webhooks' snapshot of the order.
+        order = Order.objects.only("organization_id", "space_id", "name", "status")
+        write_history(
+            [
+                OrderEvent(
+                    order=order.get(pk=ids["order_id"]),
+                    type=OrderEventType.TASK_FAILED,
+                    details={"taskId": str(task_id), "attempt": attempt, "error": error},
+                    **actor.event_fields(),
+                )
+            ]
         )
 
 
@@ -518,7 +578,7 @@ def unexpected_error(doing: str, error: BaseException) -> str:
     return f"The flow engine failed while {doing}: {type(error).__name__}: {error}"
 
 
-def pending_work(older_than_seconds: float, limit: int = 1000) -> list:
+def pending_work(older_than_seconds: float, limit: int = 1000) -> list[WorkItem]:
     """Automatic tasks still pending after a while: their enqueue may have been lost.
 
     A running task always has a workflow (it is begun by one), which DBOS recovers."""
@@ -526,7 +586,7 @@ def pending_work(older_than_seconds: float, limit: int = 1000) -> list:
     rows = TaskRun.objects.filter(status=TaskStatus.PENDING, created_at__lte=cutoff).values_list(
         "pk", "attempt"
     )[:limit]
-    return [(str(pk), attempt) for pk, attempt in rows]
+    return [WorkItem(str(pk), attempt) for pk, attempt in rows]
 
 
 # --- operator actions (the services lock the task and call these) ----------------------------
@@ -581,7 +641,7 @@ def retry(*, actor: Actor, task: TaskRun) -> TaskRun:
     _reopen_run_if_clear(run)
     _refresh_order_status(actor=actor, order=order, run=run)
     if not waits_at_once:
-        enqueue_after_commit([(str(task.pk), task.attempt)])
+        enqueue_after_commit([WorkItem(str(task.pk), task.attempt)])
     return task
 
 
@@ -606,7 +666,7 @@ def skip(*, actor: Actor, task: TaskRun) -> TaskRun:
 
 
 def feedback(*, actor: Actor, task: TaskRun, is_success: bool, message: str, data: dict) -> TaskRun:
-    if task.handler_key != "consume-rest-api" or task.status != TaskStatus.WAITING:
+    if not get_handler(task.handler_key).accepts_feedback or task.status != TaskStatus.WAITING:
         raise Conflict(
             f"This task does not wait for feedback; it is {task.get_status_display().lower()}"
         )
@@ -758,7 +818,9 @@ def _refresh_order_status(*, actor, order, run, check_overdue=True) -> None:
         previous = order.status
         order.status = status
         order.updated_at = timezone.now()
-        records.update_fields(order, "status", "updated_at")
+        order.finished_at = order.updated_at if status == OrderStatus.SUCCESS else None
+        records.update_fields(order, "status", "updated_at", "finished_at")
+        count_status_change(order, previous=previous, status=status)
         record_event(
             actor=actor,
             order=order,
@@ -792,6 +854,7 @@ def _task_details(task: TaskRun) -> dict:
         "taskKey": task.task_key,
         "stageKey": task.stage_key,
         "handlerKey": task.handler_key,
+        "title": task.title,
         "attempt": task.attempt,
     }
 
@@ -803,8 +866,8 @@ def _system(task: TaskRun) -> Actor:
 # --- handing work to the workers --------------------------------------------------------------
 
 
-def enqueue_after_commit(work: list, *, new_run: bool = False) -> None:
-    """Enqueue the DBOS workflows of `work` [(task id, attempt)] once the transaction commits.
+def enqueue_after_commit(work: list[WorkItem], *, new_run: bool = False) -> None:
+    """Enqueue the DBOS workflows of `work` once the transaction commits.
 
     If the process dies before that, the workers' sweep finds the pending tasks and enqueues
     them (workflow ids are deterministic, so enqueuing twice runs a task once).

@@ -6,6 +6,8 @@ A handler is a module (or any object) that declares:
     kind = "automatic"                  # automatic | manual | wait (how the engine drives it)
     class Payload(PayloadModel): ...    # the typed payload; flow validation uses it
     def execute(context) -> dict: ...   # automatic handlers: do the work, return the result
+    def describe(context) -> dict: ...  # what the task would do, for a dry run (PlanContext)
+    accepts_feedback = True             # optional: its task may wait for a receiver's answer
 
 The built-in handlers live in `fabflow.flows.handlers`. A Python package adds its own through
 the `fabflow.handlers` entry point group, naming the module:
@@ -73,6 +75,19 @@ class TaskContext:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class PlanContext:
+    """What a handler sees when it describes a task for a dry run (`fabflow.flows.dryrun`): the
+    rendered payload and what it was rendered over. Describing reads; it sends, writes and calls
+    nothing."""
+
+    payload: PayloadModel
+    variables: dict
+    space: Any  # accounts.models.ProductSpace: the flow's
+    order: Any  # orders.models.Order, or None for a sample order that is not stored
+    production_files: list[str]  # the names of the order's production files, as stored now
+
+
 @dataclass(frozen=True)
 class Handler:
     """One registered handler."""
@@ -82,6 +97,11 @@ class Handler:
     payload_model: type[PayloadModel]
     execute: Any  # Callable[[TaskContext], dict] | None for manual and wait handlers
     description: str = ""
+    # Callable[[PlanContext], dict]: what a task would do, as a dry run shows it; None for a
+    # plugin written before dry runs (tests/flows walk the handlers for it).
+    describe: Any = None
+    # Its task may wait, with a feedback token, until the receiver it called answers.
+    accepts_feedback: bool = False
 
 
 class UnknownHandler(KeyError):
@@ -127,6 +147,8 @@ def as_handler(source) -> Handler:
         payload_model=payload_model,
         execute=execute,
         description=doc[0] if doc else "",
+        describe=getattr(source, "describe", None),
+        accepts_feedback=getattr(source, "accepts_feedback", False) is True,
     )
 
 

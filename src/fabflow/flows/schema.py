@@ -13,11 +13,13 @@ import re
 from pydantic import ValidationError
 
 from fabflow import limits
+from fabflow.accounts.services import normalize_tags
 from fabflow.errors import InvalidInput
 from fabflow.flows import templating
+from fabflow.flows.error_codes import FlowErrorCode
 from fabflow.flows.registry import available_handlers, get_handler
 
-LOC = ("body", "definition")
+DEFINITION = ("definition",)
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 DEFAULT_RETRIES = 3
 MAX_RETRIES = 20
@@ -97,38 +99,66 @@ def flow_json_schema() -> dict:
 def validate_definition(definition) -> list:
     """The normalised definition, or InvalidInput naming the first fault and where it is."""
     if not isinstance(definition, list):
-        raise InvalidInput("A flow definition is a list of stages", loc=LOC)
+        raise InvalidInput(
+            "A flow definition is a list of stages",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=DEFINITION,
+        )
     if not definition:
-        raise InvalidInput("A flow needs at least one stage", loc=LOC)
+        raise InvalidInput(
+            "A flow needs at least one stage",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=DEFINITION,
+        )
     if len(definition) > MAX_STAGES:
-        raise InvalidInput(f"A flow has at most {MAX_STAGES} stages", loc=LOC)
+        raise InvalidInput(
+            f"A flow has at most {MAX_STAGES} stages",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=DEFINITION,
+        )
     check_bounds(definition)
     seen_stage_keys: set[str] = set()
     seen_task_keys: dict[str, tuple] = {}
     stages = []
     for index, stage in enumerate(definition):
-        loc = (*LOC, index)
+        path = (*DEFINITION, index)
         if not isinstance(stage, dict):
-            raise InvalidInput("A stage is an object with a key and tasks", loc=loc)
-        _refuse_unknown(stage, {"key", "name", "tags", "tasks"}, loc, "A stage")
-        key = _key(stage.get("key"), (*loc, "key"))
+            raise InvalidInput(
+                "A stage is an object with a key and tasks",
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=path,
+            )
+        _refuse_unknown(stage, {"key", "name", "tags", "tasks"}, path, "A stage")
+        key = _key(stage.get("key"), (*path, "key"))
         if key in seen_stage_keys:
-            raise InvalidInput(f"The stage key {key!r} is used twice", loc=(*loc, "key"))
+            raise InvalidInput(
+                f"The stage key {key!r} is used twice",
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*path, "key"),
+            )
         seen_stage_keys.add(key)
         name = stage.get("name", key)
         if not isinstance(name, str) or len(name) > 200:
-            raise InvalidInput("name must be text of at most 200 characters", loc=(*loc, "name"))
-        tags = _tags(stage.get("tags", []), (*loc, "tags"))
+            raise InvalidInput(
+                "name must be text of at most 200 characters",
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*path, "name"),
+            )
+        tags = _tags(stage.get("tags", []), (*path, "tags"))
         tasks = stage.get("tasks")
         if not isinstance(tasks, list) or not tasks:
-            raise InvalidInput("A stage needs a list of at least one task", loc=(*loc, "tasks"))
+            raise InvalidInput(
+                "A stage needs a list of at least one task",
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*path, "tasks"),
+            )
         stages.append(
             {
                 "key": key,
                 "name": name.strip() or key,
                 "tags": tags,
                 "tasks": [
-                    _task(task, (*loc, "tasks", task_index), seen_task_keys)
+                    _task(task, (*path, "tasks", task_index), seen_task_keys)
                     for task_index, task in enumerate(tasks)
                 ],
             }
@@ -141,22 +171,28 @@ def check_bounds(definition: list) -> None:
     size. Walked with a stack of its own, so a definition of any depth is refused, not a crash."""
     tasks = 0
     # (value, path, nesting level, what it is, `next` levels above it)
-    stack = [(definition, LOC, 1, "stages", 0)]
+    stack = [(definition, DEFINITION, 1, "stages", 0)]
     while stack:
         value, path, level, role, next_level = stack.pop()
         if level > limits.MAX_FLOW_DEFINITION_DEPTH:
             raise InvalidInput(
                 f"A flow definition nests at most {limits.MAX_FLOW_DEFINITION_DEPTH} levels deep",
-                loc=path,
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=path,
             )
         if role == "task":
             tasks += 1
             if tasks > MAX_TASKS:
-                raise InvalidInput(f"A flow has at most {MAX_TASKS} tasks", loc=path)
+                raise InvalidInput(
+                    f"A flow has at most {MAX_TASKS} tasks",
+                    code=FlowErrorCode.INVALID_DEFINITION,
+                    field=path,
+                )
             if next_level > limits.MAX_FLOW_NEXT_DEPTH:
                 raise InvalidInput(
                     f"Tasks nest at most {limits.MAX_FLOW_NEXT_DEPTH} levels deep through next",
-                    loc=path,
+                    code=FlowErrorCode.INVALID_DEFINITION,
+                    field=path,
                 )
         children = value.items() if isinstance(value, dict) else enumerate(value)
         for key, child in reversed(list(children)):  # reversed: the first fault is found first
@@ -168,11 +204,14 @@ def check_bounds(definition: list) -> None:
     try:
         size = len(json.dumps(definition, ensure_ascii=False, separators=(",", ":")).encode())
     except (TypeError, ValueError):
-        raise InvalidInput("A flow definition is JSON", loc=LOC) from None
+        raise InvalidInput(
+            "A flow definition is JSON", code=FlowErrorCode.INVALID_DEFINITION, field=DEFINITION
+        ) from None
     if size > limits.MAX_FLOW_DEFINITION_BYTES:
         raise InvalidInput(
             f"A flow definition has at most {limits.MAX_FLOW_DEFINITION_BYTES:,} bytes of JSON",
-            loc=LOC,
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=DEFINITION,
         )
 
 
@@ -217,64 +256,89 @@ def find_task(definition: list, task_key: str) -> tuple[int, dict] | None:
     return None
 
 
-def _task(task, loc: tuple, seen: dict) -> dict:
+def _task(task, path: tuple, seen: dict) -> dict:
     if not isinstance(task, dict):
-        raise InvalidInput("A task is an object with a key, a handlerKey and a payload", loc=loc)
+        raise InvalidInput(
+            "A task is an object with a key, a handlerKey and a payload",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=path,
+        )
     _refuse_unknown(
-        task, {"key", "handlerKey", "payload", "timeoutDuration", "retries", "next"}, loc, "A task"
+        task, {"key", "handlerKey", "payload", "timeoutDuration", "retries", "next"}, path, "A task"
     )
-    key = _key(task.get("key"), (*loc, "key"))
+    key = _key(task.get("key"), (*path, "key"))
     if key in seen:
         raise InvalidInput(
             f"The task key {key!r} is used twice; task keys are unique in the whole flow",
-            loc=(*loc, "key"),
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "key"),
         )
-    seen[key] = loc
+    seen[key] = path
     handler_key = task.get("handlerKey")
     if not isinstance(handler_key, str) or not handler_key:
-        raise InvalidInput("A task needs a handlerKey", loc=(*loc, "handlerKey"))
+        raise InvalidInput(
+            "A task needs a handlerKey",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "handlerKey"),
+        )
     try:
         handler = get_handler(handler_key)
     except KeyError:
         known = ", ".join(h.key for h in available_handlers())
         raise InvalidInput(
             f"Unknown handlerKey {handler_key!r}; the handlers are: {known}",
-            loc=(*loc, "handlerKey"),
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "handlerKey"),
         ) from None
     payload = task.get("payload", {})
     if not isinstance(payload, dict):
-        raise InvalidInput("payload must be an object", loc=(*loc, "payload"))
-    normalised_payload = _payload(handler, payload, (*loc, "payload"))
+        raise InvalidInput(
+            "payload must be an object",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "payload"),
+        )
+    normalised_payload = _payload(handler, payload, (*path, "payload"))
     normalised = {"key": key, "handlerKey": handler_key, "payload": normalised_payload}
     if "timeoutDuration" in task and task["timeoutDuration"] is not None:
         timeout = task["timeoutDuration"]
         if not _is_int(timeout) or not 1 <= timeout <= MAX_TIMEOUT_MS:
             raise InvalidInput(
                 "timeoutDuration is a whole number of milliseconds, at least 1",
-                loc=(*loc, "timeoutDuration"),
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*path, "timeoutDuration"),
             )
         normalised["timeoutDuration"] = timeout
     retries = task.get("retries", DEFAULT_RETRIES)
     if not _is_int(retries) or not 0 <= retries <= MAX_RETRIES:
         raise InvalidInput(
-            f"retries is a whole number from 0 to {MAX_RETRIES}", loc=(*loc, "retries")
+            f"retries is a whole number from 0 to {MAX_RETRIES}",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "retries"),
         )
     normalised["retries"] = retries
     next_tasks = task.get("next", [])
     if not isinstance(next_tasks, list):
-        raise InvalidInput("next must be a list of tasks", loc=(*loc, "next"))
+        raise InvalidInput(
+            "next must be a list of tasks",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*path, "next"),
+        )
     normalised["next"] = [
-        _task(child, (*loc, "next", child_index), seen)
+        _task(child, (*path, "next", child_index), seen)
         for child_index, child in enumerate(next_tasks)
     ]
     return normalised
 
 
-def _payload(handler, payload: dict, loc: tuple) -> dict:
+def _payload(handler, payload: dict, payload_path: tuple) -> dict:
     for path, text in _strings(payload, ()):
         error = templating.template_error(text)
         if error:
-            raise InvalidInput(f"Template error: {error}", loc=(*loc, *path))
+            raise InvalidInput(
+                f"Template error: {error}",
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*payload_path, *path),
+            )
     try:
         model = handler.payload_model.model_validate(payload)
     except ValidationError as error:
@@ -282,8 +346,11 @@ def _payload(handler, payload: dict, loc: tuple) -> dict:
         message = first["msg"]
         if first["type"] == "missing":
             message = f"{first['loc'][-1]} is required"
-        return_loc = tuple(first["loc"])
-        raise InvalidInput(f"{handler.key}: {message}", loc=(*loc, *return_loc)) from None
+        raise InvalidInput(
+            f"{handler.key}: {message}",
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=(*payload_path, *first["loc"]),
+        ) from None
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
@@ -298,32 +365,36 @@ def _strings(value, path: tuple):
             yield from _strings(item, (*path, key))
 
 
-def _key(value, loc: tuple) -> str:
+def _key(value, path: tuple) -> str:
     if not isinstance(value, str) or not re.match(KEY_PATTERN, value):
         raise InvalidInput(
             "A key is 1 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit",
-            loc=loc,
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=path,
         )
     return value
 
 
-def _tags(value, loc: tuple) -> list[str]:
-    from fabflow.accounts.services import normalize_tags
-
+def _tags(value, path: tuple) -> list[str]:
     if not isinstance(value, list):
-        raise InvalidInput("tags must be a list of text", loc=loc)
+        raise InvalidInput(
+            "tags must be a list of text", code=FlowErrorCode.INVALID_DEFINITION, field=path
+        )
     try:
         return normalize_tags(value)
     except InvalidInput as error:
-        raise InvalidInput(error.message, loc=loc) from None
+        raise InvalidInput(
+            error.message, code=FlowErrorCode.INVALID_DEFINITION, field=path
+        ) from None
 
 
-def _refuse_unknown(item: dict, allowed: set[str], loc: tuple, what: str) -> None:
+def _refuse_unknown(item: dict, allowed: set[str], path: tuple, what: str) -> None:
     for name in item:
         if name not in allowed:
             raise InvalidInput(
                 f"{what} has no field {name!r}; it takes {', '.join(sorted(allowed))}",
-                loc=(*loc, name),
+                code=FlowErrorCode.INVALID_DEFINITION,
+                field=(*path, name),
             )
 
 

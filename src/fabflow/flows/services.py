@@ -12,13 +12,25 @@ from django.utils.text import slugify
 from fabflow import records
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
+from fabflow.audit import trail as audit
+from fabflow.audit.models import Action
 from fabflow.bounds import check_text
 from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.flows import engine
-from fabflow.flows.models import FLOW_NAME_MIN_LENGTH, FlowRun, FlowVersion, OrderFlow, TaskRun
+from fabflow.flows.error_codes import FlowErrorCode
+from fabflow.flows.models import (
+    FLOW_NAME_MIN_LENGTH,
+    FlowRun,
+    FlowRunStatus,
+    FlowVersion,
+    OrderFlow,
+    TaskRun,
+    TaskStatus,
+)
 from fabflow.flows.schema import readable_definition, validate_definition
 from fabflow.limits import MAX_REASON_LENGTH
 from fabflow.orders.models import Order
+from fabflow.orders.services import CreatedOrder, create_order, resolve_space
 
 MAX_FLOW_NAME_LENGTH = 200
 
@@ -28,24 +40,25 @@ def create_flow(*, actor: Actor, space: ProductSpace, name: str, definition) -> 
     name = (name or "").strip()
     if len(name) < FLOW_NAME_MIN_LENGTH:
         raise InvalidInput(
-            f"A flow name has at least {FLOW_NAME_MIN_LENGTH} characters", loc=("body", "name")
+            f"A flow name has at least {FLOW_NAME_MIN_LENGTH} characters", field=("name",)
         )
     if len(name) > MAX_FLOW_NAME_LENGTH:
         raise InvalidInput(
-            f"A flow name has at most {MAX_FLOW_NAME_LENGTH} characters", loc=("body", "name")
+            f"A flow name has at most {MAX_FLOW_NAME_LENGTH} characters", field=("name",)
         )
     key = slugify(name)[:100].strip("-")
     if not key:
-        raise InvalidInput("The name needs letters or digits to make a key", loc=("body", "name"))
+        raise InvalidInput("The name needs letters or digits to make a key", field=("name",))
     if not actor.spaces().filter(pk=space.pk).exists():
-        raise NotFound("No such product space", loc=("body", "spaceKey"))
+        raise NotFound("No such product space", field=("space_key",))
     normalised = validate_definition(definition)
     try:
         with transaction.atomic():
             if OrderFlow.objects.filter(space=space, key=key).exists():
                 raise Conflict(
                     f"A flow with the key {key!r} already exists in this space",
-                    loc=("body", "name"),
+                    code=FlowErrorCode.DUPLICATE_KEY,
+                    field=("name",),
                 )
             now = timezone.now()
             flow = OrderFlow.objects.create(
@@ -59,9 +72,17 @@ def create_flow(*, actor: Actor, space: ProductSpace, name: str, definition) -> 
             FlowVersion.objects.create(
                 flow=flow, number=1, definition=normalised, created_by=actor.user, created_at=now
             )
+            audit.record(
+                actor=actor,
+                action=Action.FLOW_CREATED,
+                obj=flow,
+                after={"key": key, "name": name, "space": space.key, "version": 1},
+            )
     except IntegrityError:
         raise Conflict(
-            f"A flow with the key {key!r} already exists in this space", loc=("body", "name")
+            f"A flow with the key {key!r} already exists in this space",
+            code=FlowErrorCode.DUPLICATE_KEY,
+            field=("name",),
         ) from None
     return flow
 
@@ -81,6 +102,13 @@ def save_flow_version(
         )
         flow.updated_at = now
         flow.save(update_fields=["updated_at"])
+        audit.record(
+            actor=actor,
+            action=Action.FLOW_VERSION_SAVED,
+            obj=flow,
+            before={"version": number - 1, "definition": latest.definition if latest else None},
+            after={"version": number, "definition": normalised},
+        )
     return version
 
 
@@ -101,7 +129,16 @@ def start_flow(*, actor: Actor, order_id, flow_key: str) -> FlowRun:
         if order is None:
             raise NotFound("No such order")
         version = latest_version(space_id=order.space_id, flow_key=flow_key)
-        return engine.start_run(actor=actor, order=order, version=version)
+        status = order.status
+        run = engine.start_run(actor=actor, order=order, version=version)
+        audit.record(
+            actor=actor,
+            action=Action.FLOW_STARTED,
+            obj=order,
+            before={"status": status},
+            after={"status": order.status, "flow": flow_key, "version": version.number},
+        )
+        return run
 
 
 def latest_version(*, space_id, flow_key: str) -> FlowVersion:
@@ -112,22 +149,47 @@ def latest_version(*, space_id, flow_key: str) -> FlowVersion:
     flow = records.fetch_one(OrderFlow, space_id=space_id, key=flow_key)
     if flow is None:
         raise NotFound(
-            f"No flow {flow_key!r} in the order's product space", loc=("body", "flowKey")
+            f"No flow {flow_key!r} in the order's product space",
+            code=FlowErrorCode.FLOW_NOT_FOUND,
+            field=("flow_key",),
         )
     version = flow.latest_version()
     if version is None:
-        raise NotFound(f"The flow {flow_key!r} has no version", loc=("body", "flowKey"))
+        raise NotFound(
+            f"The flow {flow_key!r} has no version",
+            code=FlowErrorCode.NO_VERSION,
+            field=("flow_key",),
+        )
     if readable_definition(version.definition) is None:
         raise Conflict(
             f"The flow {flow_key!r} cannot run: its stored definition is beyond the bounds of a "
             "flow; save it again",
-            loc=("body", "flowKey"),
+            code=FlowErrorCode.INVALID_DEFINITION,
+            field=("flow_key",),
         )
     return version
 
 
-# Starting a version on an order the caller has locked, or has just created in its transaction.
-start_run = engine.start_run
+def submit_order(
+    *, actor: Actor, space_key: str | None, flow_key: str = "", **order
+) -> CreatedOrder:
+    """Create an order in the actor's (or the named) space and start its flow, in one transaction.
+
+    The order's arguments are those of `orders.services.create_order`.
+    """
+    space = resolve_space(actor=actor, space_key=space_key)
+    if not flow_key:
+        return create_order(actor=actor, space=space, **order)
+    # Looked up before the transaction: an unknown flow is refused without a write, and the
+    # write lock is held for the writes alone.
+    version = latest_version(space_id=space.pk, flow_key=flow_key)
+    return create_order(
+        actor=actor,
+        space=space,
+        flow_key=flow_key,
+        in_transaction=lambda new: engine.start_run(actor=actor, order=new, version=version),
+        **order,
+    )
 
 
 def list_tasks(*, actor: Actor, order_id) -> QuerySet:
@@ -141,6 +203,20 @@ def list_tasks(*, actor: Actor, order_id) -> QuerySet:
     return TaskRun.objects.filter(run=run).order_by("stage_index", "created_at", "task_key")
 
 
+def engine_at_work(*, actor: Actor, order_id) -> bool:
+    """Whether the engine is working on the order: a task of its running flow run is pending or
+    running (a waiting task changes only by a person's hand or a connector's feedback).
+
+    A page that refreshes itself while this holds asks it before it reads what it shows, so
+    that a page that stops refreshing shows at least all the engine had done by then."""
+    tasks = TaskRun.objects.filter(
+        order_id=order_id,
+        run__status=FlowRunStatus.RUNNING,
+        status__in=(TaskStatus.PENDING, TaskStatus.RUNNING),
+    )
+    return actor.restrict(tasks).exists()
+
+
 def get_task(*, actor: Actor, task_id) -> TaskRun:
     """A task run the actor may see."""
     task = actor.restrict(TaskRun.objects.all()).filter(pk=task_id).first()
@@ -151,54 +227,81 @@ def get_task(*, actor: Actor, task_id) -> TaskRun:
 
 def confirm_task(*, actor: Actor, task_id, comment: str = "") -> TaskRun:
     """Confirm a waiting manual task; the flow moves on."""
-    comment = _operator_text(comment, field="comment")
-    with transaction.atomic():
-        task = _lock_task(actor=actor, task_id=task_id)
-        return engine.confirm(actor=actor, task=task, comment=comment)
+    comment = operator_text(comment, field="comment")
+    return _act_on_task(
+        actor=actor,
+        task_id=task_id,
+        action=Action.TASK_CONFIRMED,
+        perform=engine.confirm,
+        comment=comment,
+    )
 
 
 def reject_task(*, actor: Actor, task_id, reason: str) -> TaskRun:
     """Reject a waiting manual task: it fails with the reason and the order becomes Failure."""
-    reason = _operator_text(reason, field="reason")
+    reason = operator_text(reason, field="reason")
     if not reason:
-        raise InvalidInput("Give a reason for rejecting the task", loc=("body", "reason"))
-    with transaction.atomic():
-        task = _lock_task(actor=actor, task_id=task_id)
-        return engine.reject(actor=actor, task=task, reason=reason)
+        raise InvalidInput(
+            "Give a reason for rejecting the task",
+            code=FlowErrorCode.REASON_REQUIRED,
+            field=("reason",),
+        )
+    return _act_on_task(
+        actor=actor,
+        task_id=task_id,
+        action=Action.TASK_REJECTED,
+        perform=engine.reject,
+        reason=reason,
+    )
 
 
-def _operator_text(text: str, *, field: str) -> str:
+def operator_text(text: str, *, field: str) -> str:
     """An operator's comment or reason, stripped; refused, not cut, when it cannot be stored
     or is longer than MAX_REASON_LENGTH, so the API and the order page answer alike."""
     text = (text or "").strip()
-    check_text(text, loc=("body", field))
+    check_text(text, field=(field,))
     if len(text) > MAX_REASON_LENGTH:
-        raise InvalidInput(
-            f"A {field} has at most {MAX_REASON_LENGTH} characters", loc=("body", field)
-        )
+        raise InvalidInput(f"A {field} has at most {MAX_REASON_LENGTH} characters", field=(field,))
     return text
 
 
 def retry_task(*, actor: Actor, task_id) -> TaskRun:
     """Run a failed or overdue task again, as a new attempt."""
-    with transaction.atomic():
-        task = _lock_task(actor=actor, task_id=task_id)
-        return engine.retry(actor=actor, task=task)
+    return _act_on_task(
+        actor=actor, task_id=task_id, action=Action.TASK_RETRIED, perform=engine.retry
+    )
 
 
 def skip_task(*, actor: Actor, task_id) -> TaskRun:
     """Let the flow move on without a failed or overdue task."""
+    return _act_on_task(
+        actor=actor, task_id=task_id, action=Action.TASK_SKIPPED, perform=engine.skip
+    )
+
+
+def _act_on_task(*, actor: Actor, task_id, action: Action, perform, **said) -> TaskRun:
+    """Lock a task, `perform` an operator's action on it, and record it in the audit trail as a
+    change of its order: the task's and the order's status before and after, and what was said."""
     with transaction.atomic():
         task = _lock_task(actor=actor, task_id=task_id)
-        return engine.skip(actor=actor, task=task)
+        order, task_field = task.order, f"task {task.task_key}"
+        before = {task_field: task.status, "status": order.status}
+        done = perform(actor=actor, task=task, **said)
+        after = {task_field: done.status, "status": order.status, **said}
+        audit.record(actor=actor, action=action, obj=order, before=before, after=after)
+        return done
 
 
 def receive_feedback(*, token: str, status: str, message: str = "", data=None) -> TaskRun:
     """A connector reports the outcome of a task that waits for its feedback."""
     if status not in {"success", "failure"}:
-        raise InvalidInput("status is 'success' or 'failure'", loc=("body", "status"))
+        raise InvalidInput(
+            "status is 'success' or 'failure'",
+            code=FlowErrorCode.INVALID_FEEDBACK,
+            field=("status",),
+        )
     if data is not None and not isinstance(data, dict):
-        raise InvalidInput("data must be an object", loc=("body", "data"))
+        raise InvalidInput("data must be an object", field=("data",))
     message = (message or "").strip()[:MAX_REASON_LENGTH]
     with transaction.atomic():
         task_id = (
@@ -228,7 +331,8 @@ def _find_flow(*, actor: Actor, flow_key: str, space_key: str | None, for_update
     if len(found) > 1:
         raise InvalidInput(
             "Several product spaces have a flow with this key; name the space (spaceKey)",
-            loc=("query", "spaceKey"),
+            code=FlowErrorCode.AMBIGUOUS_FLOW_KEY,
+            field=("space_key",),
         )
     return found[0]
 

@@ -42,7 +42,9 @@ from jinja2.utils import Namespace
 
 from fabflow import limits, records
 from fabflow.flows.registry import HandlerFailure
+from fabflow.orders import shapes
 from fabflow.orders.models import Part, Product
+from fabflow.orders.shapes import Kind
 
 # Methods a template may call on text, lists, numbers and objects: none builds large values.
 # (str.format is left out: its widths are unbounded; the `format` filter is bounded.)
@@ -341,8 +343,19 @@ def _private_name(node) -> str | None:
 # --- rendering under the budget ------------------------------------------------------------
 
 
-class _Budget:
-    """What is left of a render's time and output."""
+class TemplateFailure(HandlerFailure):
+    """A payload template that cannot be rendered, never retried: where in the payload it is
+    (`path`, from the payload's root) and at which line of the template (`line`, when known)."""
+
+    def __init__(self, message: str, *, path: tuple, line: int | None):
+        super().__init__(message, retryable=False)
+        self.path = path
+        self.line = line
+
+
+class RenderBudget:
+    """What is left of a render's time and output. One budget serves one task's payload when a
+    worker runs it; a dry run spends one on every payload of its flow."""
 
     def __init__(self):
         # CPU time of the rendering thread: what the template spends, not what a busy machine
@@ -350,6 +363,11 @@ class _Budget:
         self.deadline = time.thread_time() + limits.TEMPLATE_RENDER_SECONDS
         self.output_left = limits.TEMPLATE_MAX_OUTPUT_CHARACTERS
         self.lines = 0
+        self.path: tuple = ()  # of the text being rendered, for an error past the deadline
+
+    def is_spent(self) -> bool:
+        """Whether the budget has no time or output left for another template."""
+        return time.thread_time() > self.deadline or self.output_left <= 0
 
     def trace(self, frame, event, argument):
         # Called at each Python call in the rendering thread; template frames are then
@@ -381,25 +399,28 @@ class _Budget:
         return "".join(chunks)
 
 
-def render_payload(payload, variables: dict):
-    """Every string inside a JSON payload rendered (keys stay as they are), within one budget;
-    a template that fails or runs over the budget fails the task at once, without retries."""
-    budget = _Budget()
+def render_payload(payload, variables: dict, budget: RenderBudget | None = None):
+    """Every string inside a JSON payload rendered (keys stay as they are), within `budget` (a
+    new one by default); a template that fails or runs over the budget raises TemplateFailure,
+    which fails the task at once, without retries."""
+    budget = budget or RenderBudget()
+    budget.path = ()
     previous = sys.gettrace()
     sys.settrace(budget.trace)
     try:
         return _render_value(payload, variables, budget, ())
     except _OverBudget:
-        raise HandlerFailure(
+        raise TemplateFailure(
             f"The payload's templates ran past their budget of {limits.TEMPLATE_RENDER_SECONDS:g} s "
             "and were stopped",
-            retryable=False,
+            path=budget.path,
+            line=None,
         ) from None
     finally:
         sys.settrace(previous)
 
 
-def _render_value(value, variables: dict, budget: _Budget, path: tuple):
+def _render_value(value, variables: dict, budget: RenderBudget, path: tuple):
     if isinstance(value, str):
         return _render_text(value, variables, budget, path)
     if isinstance(value, list):
@@ -414,17 +435,31 @@ def _render_value(value, variables: dict, budget: _Budget, path: tuple):
     return value
 
 
-def _render_text(text: str, variables: dict, budget: _Budget, path: tuple) -> str:
+def _render_text(text: str, variables: dict, budget: RenderBudget, path: tuple) -> str:
     if not has_template(text):
         return text
+    budget.path = path
     try:
         return budget.render(text, variables)
     except Exception as error:  # any error of a template is the template's, never transient
         where = ".".join(str(part) for part in ("payload", *path))
-        raise HandlerFailure(
+        raise TemplateFailure(
             f"The template of {where} cannot be rendered: {type(error).__name__}: {error}",
-            retryable=False,
+            path=path,
+            line=_template_line(error),
         ) from None
+
+
+def _template_line(error: Exception) -> int | None:
+    """The line of the template where `error` was raised: Jinja rewrites a render's traceback
+    so that its frames carry the template's lines."""
+    line = getattr(error, "lineno", None)
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == TEMPLATE_FILENAME:
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return line
 
 
 # --- the variables --------------------------------------------------------------------------
@@ -444,6 +479,14 @@ def order_document(order) -> dict:
         parts_by_product.setdefault(part.product_id, []).append(part)
     for row in (*products, *(part for parts in parts_by_product.values() for part in parts)):
         _check_readable(row, type(row).__name__.lower())
+    return document_of(order, products, parts_by_product)
+
+
+def document_of(order, products: list, parts_by_product: dict) -> dict:
+    """The variables' document of `order` with `products` and their parts (by product id), as
+    rows or as rows not saved (a dry run's sample order). Its fields are those of the answer
+    shapes that templates see (`in_templates` in fabflow.orders.shapes), in their order; a test
+    holds both to it."""
     return {
         "id": str(order.pk),
         "name": order.name,
@@ -486,7 +529,8 @@ def order_document(order) -> dict:
 
 
 def task_variables(*, order_doc: dict, task, flow_version) -> dict:
-    """The variables a payload template sees."""
+    """The variables a payload template sees (docs/flows.md, "Variables"); `task` holds the
+    task shape's fields that templates see."""
     return {
         "order": order_doc,
         "products": order_doc["products"],
@@ -506,16 +550,20 @@ def task_variables(*, order_doc: dict, task, flow_version) -> dict:
     }
 
 
-# What each stored value of an order, product or part must read as.
+# What a stored value of each kind must read as for the variables to hold it (JSON that is no
+# object where one is declared is still readable: templates read it as it is).
+KIND_READS_AS = {
+    Kind.MONEY: Decimal,
+    Kind.TIME: datetime,
+    Kind.OBJECT: (dict, list),
+    Kind.ARRAY: (dict, list),
+}
+# What each stored value of an order, product or part that templates see must read as.
 READABLE_TYPES = {
-    "value": Decimal,
-    "unit_value": Decimal,
-    "deadline": datetime,
-    "created_at": datetime,
-    "updated_at": datetime,
-    "data": (dict, list),
-    "addresses": (dict, list),
-    "configuration": (dict, list),
+    field.column: KIND_READS_AS[field.kind]
+    for shape in (shapes.ORDER, shapes.PRODUCT, shapes.PART)
+    for field in shape.template_fields
+    if field.kind in KIND_READS_AS
 }
 
 

@@ -1,8 +1,11 @@
-"""The Order flows page: the table of flows, the "+" dialog, and the JSON editor with its history.
+"""The Order flows page: the table of flows, the "+" dialog, and the JSON editor with its history
+and its dry-run panel.
 
 A flow's name and space are fixed once it is created and flows are never deleted, so the pages
 offer neither. Every save goes through `flows/services.py`, which checks the definition against
-the schema and the handlers; its error comes back at the line of the JSON it concerns.
+the schema and the handlers; its error comes back at the line of the JSON it concerns. The
+dry-run panel calls the API (`POST /api/v1/flows/{key}/dry-run`) from the page's script with the
+editor's text, so trying a draft saves nothing.
 """
 
 import json
@@ -18,7 +21,9 @@ from fabflow.accounts.actors import Actor
 from fabflow.errors import FabflowError
 from fabflow.flows import services
 from fabflow.flows.forms import FlowDefinitionForm, NewFlowForm
-from fabflow.flows.schema import LOC, flow_json_schema, readable_definition
+from fabflow.flows.schema import DEFINITION, flow_json_schema, readable_definition
+from fabflow.orders.models import Order
+from fabflow.web.errors import form_errors
 from fabflow.web.middleware import styles_by_nonce
 from fabflow.web.redirects import see_other
 
@@ -38,6 +43,24 @@ STARTER_DEFINITION = [
         ],
     }
 ]
+
+# What the dry-run panel offers to try a flow on when no stored order is chosen; edited there.
+SAMPLE_ORDER = {
+    "name": "SAMPLE-1001",
+    "tags": ["sample"],
+    "data": {"email": "customer@example.com"},
+    "products": [
+        {
+            "name": "Ring",
+            "units": 1,
+            "unitValue": "129.90",
+            "configuration": {"size": 54},
+            "parts": [{"name": "Band"}],
+        }
+    ],
+}
+# How many of the space's newest orders the dry-run panel offers.
+DRY_RUN_ORDER_CHOICES = 20
 
 
 def _list_page(request, actor, *, form=None, status=200) -> HttpResponse:
@@ -63,19 +86,13 @@ def flow_create(request: HttpRequest) -> HttpResponse:
     actor = Actor.for_user(request.user)
     form = NewFlowForm(request.POST, spaces=actor.spaces())
     if form.is_valid():
-        try:
+        with form_errors(form, space_key="space"):
             flow = services.create_flow(
                 actor=actor,
                 space=form.cleaned_data["space"],
                 name=form.cleaned_data["name"],
                 definition=STARTER_DEFINITION,
             )
-        except FabflowError as error:
-            field = (
-                "name" if "name" in error.loc else ("space" if "spaceKey" in error.loc else None)
-            )
-            form.add_error(field, error.message)
-        else:
             messages.success(
                 request, f"The flow {flow.name} was created. Describe its stages and tasks below."
             )
@@ -106,7 +123,7 @@ def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpRespon
             except FabflowError as error:
                 form.add_error("definition", error.message)
                 server_errors.append(
-                    {"path": _definition_path(error.loc), "message": error.message}
+                    {"path": _definition_path(error.field), "message": error.message}
                 )
             else:
                 messages.success(request, f"Saved version {version.number} of {flow.name}.")
@@ -124,17 +141,31 @@ def flow_edit(request: HttpRequest, space_key: str, flow_key: str) -> HttpRespon
         ],
         "schema": flow_json_schema(),
         "server_errors": server_errors,
+        "dry_run_orders": _newest_orders(actor, flow),
+        "sample_order": _json_text(SAMPLE_ORDER),
     }
     return render(request, "flows/flow_editor.html", context, status=status)
+
+
+def _newest_orders(actor: Actor, flow) -> list:
+    """The newest orders of the flow's space, to dry-run the flow on."""
+    orders = actor.restrict(Order.objects.filter(space_id=flow.space_id))
+    return list(orders.order_by("-created_at").only("pk", "name")[:DRY_RUN_ORDER_CHOICES])
 
 
 def _definition_text(definition) -> str:
     """A stored definition as indented JSON; one beyond the bounds of a flow (written by hand)
     as an empty list, to be replaced by saving a new version."""
-    return json.dumps(readable_definition(definition) or [], indent=2)
+    return _json_text(readable_definition(definition) or [])
 
 
-def _definition_path(loc: tuple) -> list:
-    """The path inside the definition of a service error's location ("body", "definition", …)."""
-    loc = list(loc)
-    return loc[len(LOC) :] if tuple(loc[: len(LOC)]) == LOC else []
+def _json_text(value) -> str:
+    """Indented JSON as people read it: ≥ and é, not \\u escapes. (A stored text that could
+    not be sent as UTF-8, a lone surrogate, reads as an invalid value before it comes here.)"""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _definition_path(field: tuple) -> list:
+    """The path inside the definition of a service error's field ("definition", 0, "tasks", …)."""
+    inside = field[: len(DEFINITION)] == DEFINITION
+    return list(field[len(DEFINITION) :]) if inside else []

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fabflow.orders.models import Asset, Order, OrderEvent, Part, Product
+from fabflow.orders.models import Asset, Order, OrderEvent, OrderStatusCount, Part, Product
 
 
 class ProductInline(admin.TabularInline):
@@ -49,3 +49,20 @@ class OrderEventAdmin(admin.ModelAdmin):
     list_display = ["order", "type", "actor_label", "created_at"]
     list_filter = ["type"]
     raw_id_fields = ["order", "actor_user", "actor_key"]
+
+
+@admin.register(OrderStatusCount)
+class OrderStatusCountAdmin(admin.ModelAdmin):
+    """The dashboard's counters, to read: the status changes write them, never a person."""
+
+    list_display = ["space", "status", "shard", "count"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,13 +10,37 @@ from datetime import UTC
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import F
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from fabflow.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from fabflow.api.schemas import (
+    render,
+    render_built,
+    responses,
+)
+from fabflow.api.uploads import read_upload
+from fabflow.fields import InvalidValue, printable
+from fabflow.files import services as file_services
+from fabflow.files.downloads import presigned_download_url
+from fabflow.flows import services as flow_services
+from fabflow.flows.models import TaskRun
+from fabflow.orders import history, services
+from fabflow.orders.documents import (
+    asset_url,
+    json_array,
+    order_documents,
+    part_documents,
+    product_documents,
+    task_documents,
+)
+from fabflow.orders.models import Asset, AssetKind, Order, OrderEvent
+from fabflow.orders.schemas import (
     AssetOut,
+    EventOut,
+    EventPage,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -27,24 +51,8 @@ from fabflow.api.schemas import (
     ProductPage,
     StartFlowIn,
     TaskList,
-    render,
-    render_built,
-    responses,
 )
-from fabflow.api.uploads import read_upload
-from fabflow.files import services as file_services
-from fabflow.files.downloads import presigned_download_url
-from fabflow.flows.models import TaskRun
-from fabflow.orders import services
-from fabflow.orders.documents import (
-    asset_url,
-    json_array,
-    order_documents,
-    part_documents,
-    product_documents,
-    task_documents,
-)
-from fabflow.orders.models import Asset, AssetKind, Order
+from fabflow.web import display
 
 router = Router()
 
@@ -194,6 +202,19 @@ class OrderListParams(ListParams):
         description="created, in_progress, success, unhealthy, failure; repeat or comma-separate",
     )
     tag: str | None = Field(None, max_length=50)
+    anyTag: str | None = Field(None, description="comma-separated tags; orders with any of them")
+    finishedAfter: str | None = Field(
+        None, description="ISO 8601 time; orders that reached success from that instant"
+    )
+    finishedBefore: str | None = Field(
+        None, description="ISO 8601 time; orders that reached success before that instant"
+    )
+    deadlineAfter: str | None = Field(None, description="ISO 8601 time; includes that instant")
+    deadlineBefore: str | None = Field(None, description="ISO 8601 time; excludes that instant")
+    flow: str | None = Field(None, max_length=100, description="the key of the order's flow")
+    waitingFor: str | None = Field(
+        None, description="comma-separated tags; orders with a manual task waiting for any of them"
+    )
     ordering: str | None = Field(
         None, description="name, status, value, createdAt or deadline; prefix - for descending"
     )
@@ -230,6 +251,7 @@ ORDER_LINKS = {
     "UpdateOrder": _link("orders_api_update_order", "order_id", "/id"),
     "StartFlow": _link("orders_api_start_flow", "order_id", "/id"),
     "ListOrderTasks": _link("orders_api_list_order_tasks", "order_id", "/id"),
+    "ListOrderEvents": _link("orders_api_list_order_events", "order_id", "/id"),
     "UploadOrderAsset": _link("orders_api_upload_order_asset", "order_id", "/id"),
     "GetProduct": _link("orders_api_get_product", "product_id", "/products/0/id"),
     "UploadProductAsset": _link("orders_api_upload_product_asset", "product_id", "/products/0/id"),
@@ -237,28 +259,17 @@ ORDER_LINKS = {
     "UploadPartAsset": _link("orders_api_upload_part_asset", "part_id", "/products/0/parts/0/id"),
 }
 TASK_LINKS = {
-    f"{action.title()}Task": _link(f"api_flows_{action}_task", "task_id", "/items/0/id")
+    f"{action.title()}Task": _link(f"flows_api_{action}_task", "task_id", "/items/0/id")
     for action in ("confirm", "reject", "retry", "skip")
 }
 ASSET_LINKS = {"DownloadAsset": _link("orders_api_download_asset", "asset_id", "/id")}
 
 
-# -- orders --------------------------------------------------------------------------------------
-
-
-@router.post(
-    "/orders",
-    response=responses({200: OrderOut, 201: OrderOut}, 403, 404, 409, 413),
-    openapi_extra={"responses": {200: {"links": ORDER_LINKS}, 201: {"links": ORDER_LINKS}}},
-    tags=["orders"],
-    summary="Create an order (or get it back when the same request is sent again)",
-)
-def create_order(request, payload: OrderIn):
-    created = services.submit_order(
-        actor=request.auth,
-        space_key=payload.spaceKey,
-        name=payload.name,
-        products=[
+def order_input(payload: OrderIn) -> dict:
+    """The arguments of `services.create_order` for an order as the API takes it."""
+    return {
+        "name": payload.name,
+        "products": [
             services.ProductInput(
                 name=product.name,
                 units=product.units,
@@ -272,12 +283,30 @@ def create_order(request, payload: OrderIn):
             )
             for product in payload.products
         ],
-        value=payload.value,
-        deadline=payload.deadline,
+        "value": payload.value,
+        "deadline": payload.deadline,
+        "tags": payload.tags,
+        "data": payload.data,
+        "addresses": payload.addresses,
+    }
+
+
+# -- orders --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/orders",
+    response=responses({200: OrderOut, 201: OrderOut}, 403, 404, 409, 413),
+    openapi_extra={"responses": {200: {"links": ORDER_LINKS}, 201: {"links": ORDER_LINKS}}},
+    tags=["orders"],
+    summary="Create an order (or get it back when the same request is sent again)",
+)
+def create_order(request, payload: OrderIn):
+    created = flow_services.submit_order(
+        actor=request.auth,
+        space_key=payload.spaceKey,
         flow_key=payload.flowKey or "",
-        tags=payload.tags,
-        data=payload.data,
-        addresses=payload.addresses,
+        **order_input(payload),
     )
     order = created.order
     status = 201 if created.is_new else 200
@@ -326,8 +355,7 @@ def update_order(request, order_id: UUID, payload: OrderPatch):
     summary="Start a flow on an order (409 while one is active)",
 )
 def start_flow(request, order_id: UUID, payload: StartFlowIn):
-    start = services.flow_service("start_flow")
-    start(actor=request.auth, order_id=order_id, flow_key=payload.flowKey)
+    flow_services.start_flow(actor=request.auth, order_id=order_id, flow_key=payload.flowKey)
     return _order(order_id)
 
 
@@ -339,8 +367,65 @@ def start_flow(request, order_id: UUID, payload: StartFlowIn):
     summary="The order's task runs",
 )
 def list_order_tasks(request, order_id: UUID):
-    tasks = services.flow_service("list_tasks")(actor=request.auth, order_id=order_id)
+    tasks = flow_services.list_tasks(actor=request.auth, order_id=order_id)
     return _document(f'{{"items":{json_array(task_documents([task.pk for task in tasks]))}}}')
+
+
+@router.get(
+    "/orders/{order_id}/events",
+    response=responses({200: EventPage}, 404),
+    tags=["orders"],
+    summary="The order's history, newest first",
+)
+def list_order_events(request, order_id: UUID, params: Query[PageParams]):
+    events = history.list_order_events(actor=request.auth, order_id=order_id)
+    texts, next_cursor = paginate(
+        events,
+        keys=history.NEWEST_FIRST,
+        limit=params.limit,
+        cursor=params.cursor,
+        documents=event_documents,
+    )
+    return _page(texts, next_cursor)
+
+
+def event_documents(event_ids: list) -> list[str]:
+    """The JSON texts of the history lines `event_ids`, in that order: the page's words and
+    actor labels; a stored time or details that cannot be read are answered as null and {}."""
+    events = (
+        OrderEvent.objects.filter(pk__in=event_ids)
+        .select_related("actor_user")
+        .annotate(organization_id=F("order__organization_id"))
+    )
+    by_id = {event.pk: event for event in events}
+    names = _event_names({event.order_id for event in by_id.values()})
+    return [
+        EventOut.model_validate(render_event(by_id[pk], names)).model_dump_json()
+        for pk in event_ids
+        if pk in by_id
+    ]
+
+
+def _event_names(order_ids: set) -> history.EventNames:
+    """The task titles and file kinds the page's history names things by (a page of events
+    comes from one order)."""
+    if len(order_ids) != 1:
+        return history.NO_NAMES
+    (order_id,) = order_ids
+    tasks = TaskRun.objects.filter(order_id=order_id).only("id", "title", "task_key")
+    return history.event_names(order_id, task_titles=history.task_titles(tasks))
+
+
+def render_event(event: OrderEvent, names: history.EventNames) -> dict:
+    actor = history.event_actor(event, organization_id=event.organization_id)
+    return {
+        "id": event.pk,
+        "type": printable(event.type),
+        "createdAt": None if isinstance(event.created_at, InvalidValue) else event.created_at,
+        "actor": {"kind": actor.kind, "label": actor.label},
+        "text": history.describe_event(event, names),
+        "details": display.mapping(event.details),
+    }
 
 
 # -- products and parts --------------------------------------------------------------------------
@@ -397,7 +482,7 @@ UPLOAD_BODY = {
 
 def upload(request, *, owner_type: str, owner_id):
     """Read the multipart body under the size limit, then hand the file to the asset service."""
-    upload_file, kind = read_upload(request)
+    upload_file, kind = read_upload(request, limit=file_services.max_upload_bytes())
     asset = file_services.add_asset(
         actor=request.auth, owner_type=owner_type, owner_id=owner_id, upload=upload_file, kind=kind
     )

@@ -1,4 +1,7 @@
-"""Realistic demo data: orders of configurable products over every status."""
+"""Realistic demo data: orders of configurable products over every status, flows and files.
+
+The demo seeds every app, so it sits above them all, as the pages do (docs/CONTRIBUTING.md).
+"""
 
 import functools
 import math
@@ -13,6 +16,11 @@ from django.utils import timezone
 
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
+from fabflow.files.generation import attach_files, build_files
+from fabflow.flows import engine
+from fabflow.flows import services as flows
+from fabflow.flows.models import FlowRun, OrderFlow, TaskRun, TaskStatus
+from fabflow.generators import generate_meshes, get_generator
 from fabflow.orders.models import (
     Asset,
     Order,
@@ -22,7 +30,7 @@ from fabflow.orders.models import (
     Part,
     Product,
 )
-from fabflow.orders.services import PartInput, ProductInput, submit_order
+from fabflow.orders.services import PartInput, ProductInput
 
 
 class CatalogueItem(NamedTuple):
@@ -165,11 +173,6 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
     stage, done, rejected at a stage with a reason, or overdue at the design check. Their rings
     and boxes carry the built-in generators' production files and previews, as the design check
     would see them. Every time of an order's history lies between its creation and now."""
-    # The engine is imported here: orders do not depend on flows, the demo uses both.
-    from fabflow.flows import engine
-    from fabflow.flows import services as flows
-    from fabflow.flows.models import OrderFlow, TaskRun, TaskStatus
-
     rng = random.Random(seed)
     actor = Actor.system(space.organization_id)
     if not OrderFlow.objects.filter(space=space, key=FLOW_KEY).exists():
@@ -216,7 +219,7 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
         if Order.objects.filter(space=space, name=order["name"]).exists():
             continue
         flow_key = "" if status == OrderStatus.CREATED else FLOW_KEY
-        order_id = submit_order(
+        order_id = flows.submit_order(
             actor=actor, space_key=space.key, flow_key=flow_key, **order
         ).order.pk
         created += 1
@@ -238,9 +241,6 @@ def load_demo(*, space: ProductSpace, count: int = 300, seed: int = 7) -> int:
 def attach_generated_files(*, actor: Actor, order_id) -> None:
     """Attach to each ring and box of the order the files its built-in generator makes for
     its configuration: production files (on the part a mesh names) and a preview image."""
-    # Files are imported here: orders do not depend on files, the demo uses both.
-    from fabflow.files.generation import attach_files
-
     order = Order.objects.get(pk=order_id)
     products = order.products.order_by("position").prefetch_related("parts")
     by_generator: dict[str, list] = {}
@@ -264,9 +264,6 @@ def attach_generated_files(*, actor: Actor, order_id) -> None:
 def built_files(product_name: str, generator_key: str, parameters: tuple) -> list:
     """The generator's files for one configuration: built once, then attached as copies (a
     few dozen configurations cover every demo ring and box)."""
-    from fabflow.files.generation import build_files
-    from fabflow.files.generators import generate_meshes, get_generator
-
     meshes = generate_meshes(get_generator(generator_key), dict(parameters))
     return build_files(product_name, meshes, FILE_FORMAT)
 
@@ -276,8 +273,6 @@ def date_history(*, order_id, created_at: datetime, now: datetime) -> None:
     its history from there (each step after the one before, the last no later than `now`);
     a file, and each time its flow run and tasks recorded, take the time of the history line
     written with them. Deadlines stay: they are after the load, so after the creation."""
-    from fabflow.flows.models import FlowRun, TaskRun
-
     Order.objects.filter(pk=order_id).update(created_at=created_at)
     Product.objects.filter(order_id=order_id).update(created_at=created_at)
     Part.objects.filter(order_id=order_id).update(created_at=created_at)

@@ -18,27 +18,29 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.accounts.actors import Actor
-from fabflow.errors import FabflowError, InvalidInput, NotFound
+from fabflow.errors import InvalidInput, NotFound
 from fabflow.fields import InvalidValue, printable
 from fabflow.flows import services as flow_services
 from fabflow.flows.models import FlowRunStatus, TaskRun, TaskStatus
 from fabflow.flows.registry import UnknownHandler, get_handler
 from fabflow.limits import MAX_FLOW_NEXT_DEPTH, MAX_FLOW_STAGES, MAX_FLOW_TASKS
-from fabflow.orders import services
+from fabflow.orders import history, services
 from fabflow.orders.api import thumbnail_url
 from fabflow.orders.documents import asset_url
-from fabflow.orders.models import Asset, OrderEvent, OrderEventType, OrderStatus
-from fabflow.web import display
+from fabflow.orders.models import Asset, OrderEventType, OrderStatus
+from fabflow.web import display, live
+from fabflow.web.errors import refusals_redirect_to
 from fabflow.web.redirects import see_other
 
 logger = logging.getLogger(__name__)
 
 STATUS_LABELS = dict(OrderStatus.choices)
-EVENT_LABELS = dict(OrderEventType.choices)
+# The part of the order page that refreshes itself while a flow works on the order.
 LIVE_REGION = "order-live"
-# How often the live part of the order page refreshes while a flow works on the order.
-LIVE_REFRESH_SECONDS = 2
 MAX_TIMELINE_EVENTS = 200
+# The History card shows the latest lines whole, and all of them (up to the bound) when asked.
+HISTORY_PREVIEW_EVENTS = 10
+HISTORY_ALL = "all"
 ACTIVE_TASK_STATUSES = {TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING}
 TASK_ACTIONS = {
     "confirm": flow_services.confirm_task,
@@ -87,13 +89,14 @@ class FlowNode:
 def order_detail(request: HttpRequest, pk) -> HttpResponse:
     actor = Actor.for_user(request.user)
     context = _order_context(request, actor, pk)
-    if request.headers.get("HX-Target") == LIVE_REGION:
+    if live.is_refresh(request, LIVE_REGION):
         return render(request, "orders/details/_order_live.html", context)
     return render(request, "orders/details/order.html", context)
 
 
 @login_required
 @require_POST
+@refusals_redirect_to("order_detail", "pk")
 def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
     """Confirm, reject, retry or skip one task of the order, then come back to the order."""
     service = TASK_ACTIONS.get(action)
@@ -108,18 +111,12 @@ def task_action(request: HttpRequest, pk, task_id, action: str) -> HttpResponse:
     try:
         _task_of_order(actor, pk, task_id)
         task = service(**arguments)
-    except NotFound:
-        raise  # the 404 page (NotFoundMiddleware)
     except InvalidInput as error:
         if action not in {"confirm", "reject"}:
-            messages.error(request, error.message)
-            return see_other("order_detail", pk=pk)
+            raise
         return _task_form_refused(request, actor, pk, task_id, action, error)
-    except FabflowError as error:
-        messages.error(request, error.message)
-    else:
-        title = task.title or task.task_key
-        messages.success(request, DONE_MESSAGES[action].format(title=title, attempt=task.attempt))
+    title = task.title or task.task_key
+    messages.success(request, DONE_MESSAGES[action].format(title=title, attempt=task.attempt))
     return see_other("order_detail", pk=pk)
 
 
@@ -141,21 +138,15 @@ def _task_form_refused(request, actor, pk, task_id, action: str, error) -> HttpR
 
 @login_required
 @require_POST
+@refusals_redirect_to("order_detail", "pk")
 def start_flow(request: HttpRequest, pk) -> HttpResponse:
-    """Start the chosen flow on an order that has none running."""
+    """Start the chosen flow on an order that has none running (a flow the space does not
+    have is refused with a message; an order the user cannot see is the 404 page)."""
     actor = Actor.for_user(request.user)
     flow_key = request.POST.get("flow_key", "")
-    try:
-        run = flow_services.start_flow(actor=actor, order_id=pk, flow_key=flow_key)
-    except NotFound as error:
-        if "flowKey" not in error.loc:
-            raise
-        messages.error(request, "Choose one of the flows of the order's product space.")
-    except FabflowError as error:
-        messages.error(request, error.message)
-    else:
-        version = run.flow_version
-        messages.success(request, f"Flow {version.flow.name} v{version.number} started.")
+    run = flow_services.start_flow(actor=actor, order_id=pk, flow_key=flow_key)
+    version = run.flow_version
+    messages.success(request, f"Flow {version.flow.name} v{version.number} started.")
     return see_other("order_detail", pk=pk)
 
 
@@ -167,6 +158,9 @@ def _task_of_order(actor: Actor, order_id, task_id) -> TaskRun:
 
 
 def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
+    # Read first: whatever is read after it is at least as new, so a page that stops refreshing
+    # never shows an order, run or task older than the engine's last change.
+    is_live = flow_services.engine_at_work(actor=actor, order_id=order_id)
     order = services.get_order(actor=actor, order_id=order_id)
     products = list(order.products.order_by("position").prefetch_related("assets"))
     order_assets = list(order.assets.all())
@@ -193,7 +187,6 @@ def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
         for task in tasks
         if task.is_manual and task not in action_tasks and task.status != TaskStatus.PENDING
     ]
-    is_running = run is not None and run.status == FlowRunStatus.RUNNING
     return {
         "order": order,
         "status_label": display.choice(order, "status", STATUS_LABELS),
@@ -204,17 +197,15 @@ def _order_context(request: HttpRequest, actor: Actor, order_id) -> dict:
         "action_tasks": action_tasks,
         "manual_done": manual_done,
         "files": _files(actor, order),
-        "events": _timeline(order),
+        "history": _history(request, order, tasks),
         "flows": (
             list(flow_services.list_flows(actor=actor).filter(space_id=order.space_id))
             if run is None or run.status != FlowRunStatus.RUNNING
             else []
         ),
         # Refresh while the engine works; a waiting manual task changes only by a person's hand.
-        "is_live": is_running
-        and any(task.status in (TaskStatus.PENDING, TaskStatus.RUNNING) for task in tasks),
-        "live_region": LIVE_REGION,
-        "refresh_seconds": LIVE_REFRESH_SECONDS,
+        "is_live": is_live,
+        **live.region(LIVE_REGION),
         "reject": None,
     }
 
@@ -330,76 +321,33 @@ def _files(actor: Actor, order) -> list[FileRow]:
     return rows
 
 
-def _timeline(order) -> list[dict]:
-    events = OrderEvent.objects.filter(order=order).order_by("-created_at", "-id")[
-        :MAX_TIMELINE_EVENTS
-    ]
+def _history(request: HttpRequest, order, tasks: list[TaskRun]) -> dict:
+    """The History card: its latest lines, or all of them up to the bound when the page's
+    address asks (`?history=all`, kept by the live refresh), and whether more are left out."""
+    is_all = request.GET.get("history") == HISTORY_ALL
+    limit = MAX_TIMELINE_EVENTS if is_all else HISTORY_PREVIEW_EVENTS
+    names = history.event_names(order, task_titles=history.task_titles(tasks))
+    # One more than shown says whether lines are left out, without counting them all.
+    events = list(history.history(order).select_related("actor_user")[: limit + 1])
+    return {
+        "items": _timeline(order, events[:limit], names),
+        "is_all": is_all,
+        "has_more": len(events) > limit,
+    }
+
+
+def _timeline(order, events, names: history.EventNames) -> list[dict]:
     return [
         {
             "event": event,
-            "text": describe_event(event),
+            "text": history.describe_event(event, names),
+            "actor": history.event_actor(event, organization_id=order.organization_id),
             "tone": "success"
             if event.type in SUCCESS_EVENTS
             else ("failure" if event.type in FAILURE_EVENTS else "info"),
         }
         for event in events
     ]
-
-
-def describe_event(event: OrderEvent) -> str:
-    """One line saying what happened, in words; what is stored is shown as far as it reads."""
-    text = _event_text(event.type, display.mapping(event.details))
-    if isinstance(event.details, InvalidValue):
-        text += f" — details: {display.invalid_text(event.details)}"
-    elif event.type not in EVENT_LABELS:
-        text = display.choice_text(event, "type", EVENT_LABELS)
-    return text
-
-
-def _event_text(kind: str, details: dict) -> str:
-    said = {name: printable(value) for name, value in details.items() if name != "changes"}
-    if kind == OrderEventType.CREATED:
-        return (
-            f"Order created with {said.get('products', '0')} product(s) and "
-            f"{said.get('parts', '0')} part(s), worth € {said.get('value', '')}"
-        )
-    if kind == OrderEventType.UPDATED:
-        changes = details.get("changes")
-        changed = ", ".join(sorted(printable(name) for name in changes or ()))
-        return (
-            f"Changed {changed}"
-            if changed and isinstance(changes, dict | list)
-            else "Order updated"
-        )
-    if kind == OrderEventType.STATUS_CHANGED:
-        before = _status_label(details.get("from"))
-        after = _status_label(details.get("to"))
-        return f"Status changed from {before} to {after}"
-    if kind in (OrderEventType.ASSET_ADDED, OrderEventType.ASSET_REPLACED):
-        verb = "added" if kind == OrderEventType.ASSET_ADDED else "replaced"
-        return f"File {said.get('filename', '')} {verb} ({said.get('kind', 'other')})"
-    if kind == OrderEventType.FLOW_STARTED:
-        return f"Flow {said.get('flowKey', '')} v{said.get('version', '?')} started"
-    if kind == OrderEventType.STAGE_STARTED:
-        return f"Stage {said.get('stageName') or said.get('stageKey', '')} started"
-    if kind == OrderEventType.FLOW_FINISHED:
-        return "Flow finished"
-    text = f"{EVENT_LABELS.get(kind, kind)}: {said.get('taskKey', '')}".rstrip(": ")
-    attempt = details.get("attempt", 1)
-    if isinstance(attempt, int) and attempt > 1:
-        text += f" (attempt {attempt})"
-    for extra in ("reason", "comment", "error", "feedback"):
-        if details.get(extra):
-            text += f" — {said[extra]}"
-    return text
-
-
-def _status_label(value) -> str:
-    return (
-        STATUS_LABELS[value]
-        if isinstance(value, str) and value in STATUS_LABELS
-        else printable(value)
-    )
 
 
 # -- product and part ---------------------------------------------------------------------------

@@ -5,8 +5,9 @@ latest run's tasks. Reading them as rows and building dicts in Python took twice
 having the database write them (docs/api.md): here one query per page has SQLite
 (`json_object`) or PostgreSQL (`json_build_object`) write each document, and the answer joins
 their texts. What the documents
-hold is CONTRACT.md's OrderOut, ProductOut and PartOut, field for field: the API tests validate
-them against those schemas on both engines.
+hold is declared once, in `fabflow.orders.shapes` (CONTRACT.md's OrderOut, ProductOut and PartOut,
+field for field): each field is read from its column as its kind says, and only the fields read
+from other rows are written here. The SQL is written once per process.
 
 The few rules of the answer live here as SQL: ids in their dashed form, times in UTC as
 "2024-05-01T09:30:00[.123456]Z", money with two decimals, a product's deadline falling back to
@@ -25,14 +26,17 @@ import json
 import logging
 import re
 import secrets
+from functools import cache
 from uuid import UUID
 
 from django.db import connection
 from pydantic_core import to_json
 
 from fabflow.accounts.models import ProductSpace
-from fabflow.flows.models import TaskRun, TaskStatus
-from fabflow.orders.models import Asset, AssetKind, Order, OrderStatus, Part, Product
+from fabflow.flows.models import TaskRun
+from fabflow.orders import shapes
+from fabflow.orders.models import Asset, AssetKind, Order, Part, Product
+from fabflow.orders.shapes import Field, Kind, Shape
 
 logger = logging.getLogger("fabflow.stored")
 
@@ -274,21 +278,47 @@ class _Row:
         column = f"{self.alias}.{field}"
         return _checked(column, column, _one_of(column, choices), self._marker(field))
 
+    def value(self, field: Field) -> str:
+        """The SQL of `field` read from its column, as its kind says."""
+        column = f"{self.alias}.{field.column}"
+        match field.kind:
+            case Kind.ID:
+                return self.id_text if field.column == "id" else self.sql.id(column)
+            case Kind.TEXT | Kind.INTEGER:
+                return column
+            case Kind.BOOLEAN:
+                return self.sql.boolean(column)
+            case Kind.MONEY:
+                return self.money(field.column)
+            case Kind.TIME:
+                return self.time(field.column)
+            case Kind.OBJECT:
+                return self.object(field.column)
+            case Kind.ARRAY:
+                return self.array(field.column)
+            case Kind.WORDS:
+                return self.words(field.column)
+            case Kind.CHOICE:
+                return self.choice(field.column, field.choices.values)
+        raise ValueError(f"{field.name} is read from other rows: its SQL must be written")
+
+    def document(self, shape: Shape, written: dict[str, str]) -> str:
+        """The SQL of this row's document of `shape`: each field read from its column, but
+        those in `written`, whose SQL is given (read from other rows, or already at hand)."""
+        unknown = written.keys() - set(shape.names)
+        if unknown:
+            raise ValueError(f"{shape.name} has no field {', '.join(sorted(unknown))}")
+        return self.sql.object(
+            {
+                field.name: written[field.name] if field.name in written else self.value(field)
+                for field in shape.fields
+            }
+        )
+
 
 def _asset_document(sql, a: str) -> str:
     row = _Row(sql, ASSET, a)
-    return sql.object(
-        {
-            "id": row.id_text,
-            "filename": f"{a}.filename",
-            "contentType": f"{a}.content_type",
-            "size": f"{a}.size",
-            "sha256": f"{a}.sha256",
-            "kind": row.choice("kind", AssetKind.values),
-            "createdAt": row.time("created_at"),
-            "downloadUrl": _download_url(row.id_text),
-        }
-    )
+    return row.document(shapes.ASSET, {"downloadUrl": _download_url(row.id_text)})
 
 
 def asset_url(asset_id) -> str:
@@ -322,38 +352,27 @@ def _part_document(
     """A part `t`; `product_id` and `order_id`, the text of its product's and order's ids
     where the query has them already."""
     row = _Row(sql, PART, t)
-    return sql.object(
+    known_ids = {"productId": product_id, "orderId": order_id}
+    return row.document(
+        shapes.PART,
         {
-            "id": row.id_text,
-            "productId": product_id or sql.id(f"{t}.product_id"),
-            "orderId": order_id or sql.id(f"{t}.order_id"),
-            "name": f"{t}.name",
-            "data": row.object("data"),
-            "createdAt": row.time("created_at"),
+            **{name: id_text for name, id_text in known_ids.items() if id_text},
             **_files(sql, "part", f"{t}.id"),
-        }
+        },
     )
 
 
 def _product_document(sql, p: str, o: str, *, order_id: str | None = None) -> str:
     """A product `p` of the order `o` (both table aliases); `order_id` as in `_part_document`."""
-    files = _files(sql, "product", f"{p}.id")
     order_id = order_id or sql.id(f"{p}.order_id")
     row = _Row(sql, PRODUCT, p)
     order = _Row(sql, ORDER, o, id_text=order_id)
-    return sql.object(
+    return row.document(
+        shapes.PRODUCT,
         {
-            "id": row.id_text,
             "orderId": order_id,
             "orderName": f"{o}.name",
-            "name": f"{p}.name",
-            "units": f"{p}.units",
-            "unitValue": row.money("unit_value"),
             "deadline": f"coalesce({row.time('deadline')}, {order.time('deadline')})",
-            "configuration": row.object("configuration"),
-            "data": row.object("data"),
-            "createdAt": row.time("created_at"),
-            "thumbnailUrl": files["thumbnailUrl"],
             "parts": sql.array(
                 _part_document(sql, "pt", product_id=row.id_text, order_id=order_id),
                 PART,
@@ -361,53 +380,26 @@ def _product_document(sql, p: str, o: str, *, order_id: str | None = None) -> st
                 f"pt.product_id = {p}.id",
                 "pt.position, pt.id",
             ),
-            "assets": files["assets"],
-        }
+            **_files(sql, "product", f"{p}.id"),
+        },
     )
 
 
 def _task_document(sql, t: str) -> str:
-    row = _Row(sql, TASK, t)
-    return sql.object(
-        {
-            "id": row.id_text,
-            "key": f"{t}.task_key",
-            "stageKey": f"{t}.stage_key",
-            "handlerKey": f"{t}.handler_key",
-            "title": f"{t}.title",
-            "status": row.choice("status", TaskStatus.values),
-            "attempt": f"{t}.attempt",
-            "startedAt": row.time("started_at"),
-            "deadlineAt": row.time("deadline_at"),
-            "finishedAt": row.time("finished_at"),
-            "overdue": sql.boolean(f"{t}.is_overdue"),
-            "error": f"{t}.error",
-        }
-    )
+    return _Row(sql, TASK, t).document(shapes.TASK, {})
 
 
 def _order_document(sql, o: str) -> str:
-    files = _files(sql, "order", f"{o}.id")
     row = _Row(sql, ORDER, o)
     # Run ids grow with time: the greatest is the latest run's.
     latest_run = (
         f"(SELECT r.run_id FROM {TASK} r WHERE r.order_id = {o}.id ORDER BY r.run_id DESC LIMIT 1)"
     )
-    return sql.object(
+    return row.document(
+        shapes.ORDER,
         {
-            "id": row.id_text,
-            "name": f"{o}.name",
-            "status": row.choice("status", OrderStatus.values),
-            "value": row.money("value"),
-            "deadline": row.time("deadline"),
-            "createdAt": row.time("created_at"),
-            "updatedAt": row.time("updated_at"),
             "spaceKey": "s.key",
             "flowKey": f"nullif({o}.flow_key, '')",
-            "tags": row.words("tags"),
-            "data": row.object("data"),
-            "addresses": row.array("addresses"),
-            "thumbnailUrl": files["thumbnailUrl"],
             "products": sql.array(
                 _product_document(sql, "p", o, order_id=row.id_text),
                 PRODUCT,
@@ -415,7 +407,7 @@ def _order_document(sql, o: str) -> str:
                 f"p.order_id = {o}.id",
                 "p.position, p.id",
             ),
-            "assets": files["assets"],
+            **_files(sql, "order", f"{o}.id"),
             "tasks": sql.array(
                 _task_document(sql, "t"),
                 TASK,
@@ -423,7 +415,7 @@ def _order_document(sql, o: str) -> str:
                 f"t.order_id = {o}.id AND t.run_id = {latest_run}",
                 "t.stage_index, t.created_at, t.task_key",
             ),
-        }
+        },
     )
 
 
@@ -453,17 +445,26 @@ def _unmarked(text: str) -> str:
     return MARKED.sub("null", text)
 
 
+@cache
+def _select(sql, document, *aliases: str) -> str:
+    """The SQL `document(sql, *aliases)` writes: the same for every request of the process."""
+    return document(sql, *aliases)
+
+
 def order_documents(order_ids: list) -> list[str]:
     """The JSON texts of the orders `order_ids` (UUIDs or their text), in that order."""
     return _documents(
-        _order_document(_sql(), "x"), ORDER, order_ids, join=f"JOIN {SPACE} s ON s.id = x.space_id"
+        _select(_sql(), _order_document, "x"),
+        ORDER,
+        order_ids,
+        join=f"JOIN {SPACE} s ON s.id = x.space_id",
     )
 
 
 def product_documents(product_ids: list) -> list[str]:
     """The JSON texts of the products `product_ids`, in that order."""
     return _documents(
-        _product_document(_sql(), "x", "o"),
+        _select(_sql(), _product_document, "x", "o"),
         PRODUCT,
         product_ids,
         join=f"JOIN {ORDER} o ON o.id = x.order_id",
@@ -472,29 +473,12 @@ def product_documents(product_ids: list) -> list[str]:
 
 def part_documents(part_ids: list) -> list[str]:
     """The JSON texts of the parts `part_ids`, in that order."""
-    return _documents(_part_document(_sql(), "x"), PART, part_ids)
+    return _documents(_select(_sql(), _part_document, "x"), PART, part_ids)
 
 
 def task_documents(task_ids: list) -> list[str]:
     """The JSON texts of the task runs `task_ids`, in that order."""
-    return _documents(_task_document(_sql(), "x"), TASK, task_ids)
-
-
-def page_statement(page: str) -> str:
-    """One statement writing the orders that the query `page` selects (rows of the orders
-    table, in page order) as one JSON array of the documents a list answer holds: the same page
-    by one raw SQL query, as bench/api.py measures the floor. Run it with the parameters of
-    `page` (%s), as every statement here: literal percent signs are written doubled."""
-    sql = _sql()
-    if sql is _SQLite:
-        rows = f"(SELECT page.*, {_SQLite.id('page.id')} AS id_text FROM ({page}) page)"
-        aggregate = "json_group_array(json(document))"
-    else:
-        rows, aggregate = f"({page})", "json_agg(document)"
-    return (
-        f"SELECT {aggregate} FROM (SELECT {_order_document(sql, 'x')} AS document "
-        f"FROM {rows} x JOIN {SPACE} s ON s.id = x.space_id) documents"
-    )
+    return _documents(_select(_sql(), _task_document, "x"), TASK, task_ids)
 
 
 def json_array(texts: list[str]) -> str:

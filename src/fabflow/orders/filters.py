@@ -18,6 +18,11 @@ Parameter names are stable and the same in the UI and the API (camelCase, as in 
   (orders/search.py), never by a `LIKE '%…%'` scan. A product or part matches when each word is in
   one of the names its row shows: its own, its order's, and a part's product's (`SEARCHED_NAMES`).
 - `tag`: orders carrying that tag.
+- `finishedAfter`, `finishedBefore`: when the order reached Success (as `createdAfter`/`Before`).
+- `deadlineAfter`, `deadlineBefore`: the order's deadline (as `createdAfter`/`Before`).
+- `flow`: orders whose latest flow run is of the flow with this key.
+- `waitingFor`: comma-separated tags; orders with a task waiting for a person that carries one
+  of them (the dashboard's "waiting for you").
 - `ordering`: one of `name`, `status`, `value`, `createdAt`, `deadline`, with `-` for descending
   (default `-createdAt`). Every ordering ends with the id, so it is total and keyset-paginable.
 
@@ -32,11 +37,18 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import GreaterThanOrEqual
 from django_filters.fields import IsoDateTimeField
 
+from fabflow import limits
 from fabflow.orders import search
 from fabflow.orders.models import Order, OrderStatus, Part, Product
+
+# A task run's status while it waits for a person or a connector (flows' TaskStatus.WAITING);
+# only manual tasks carry tags, so a waiting task with tags waits for a person.
+WAITING = "waiting"
 
 
 @dataclass(frozen=True)
@@ -141,9 +153,7 @@ def _whole_range(queryset: QuerySet, field: str) -> QuerySet:
     """
     if connection.vendor != "sqlite" or field == "created_at":
         return queryset
-    model_field = queryset.model._meta.get_field(field)
-    column = f'"{queryset.model._meta.db_table}"."{model_field.column}"'
-    numeric = model_field.get_internal_type() in {
+    numeric = queryset.model._meta.get_field(field).get_internal_type() in {
         "DecimalField",
         "FloatField",
         "IntegerField",
@@ -152,7 +162,7 @@ def _whole_range(queryset: QuerySet, field: str) -> QuerySet:
         "PositiveSmallIntegerField",
         "SmallIntegerField",
     }
-    return queryset.extra(where=[f"{column} >= {'-1e308' if numeric else chr(39) * 2}"])
+    return queryset.filter(GreaterThanOrEqual(F(field), Value(-1e308 if numeric else "")))
 
 
 class OrderFilterSet(SortedFilterSet):
@@ -175,10 +185,30 @@ class OrderFilterSet(SortedFilterSet):
     tag = django_filters.CharFilter(method="filter_tag", max_length=50)
     # Orders carrying any of these comma-separated tags (the web UI's "my tags" filter).
     anyTag = django_filters.BaseCSVFilter(method="filter_any_tag")
+    finishedAfter = UtcDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finishedBefore = UtcDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    deadlineAfter = UtcDateTimeFilter(field_name="deadline", lookup_expr="gte")
+    deadlineBefore = UtcDateTimeFilter(field_name="deadline", lookup_expr="lt")
+    flow = django_filters.CharFilter(field_name="flow_key", max_length=100)
+    waitingFor = django_filters.BaseCSVFilter(method="filter_waiting_for")
 
     class Meta:
         model = Order
-        fields = ["status", "createdAfter", "createdBefore", "search", "tag", "anyTag", "ordering"]
+        fields = [
+            "status",
+            "createdAfter",
+            "createdBefore",
+            "search",
+            "tag",
+            "anyTag",
+            "finishedAfter",
+            "finishedBefore",
+            "deadlineAfter",
+            "deadlineBefore",
+            "flow",
+            "waitingFor",
+            "ordering",
+        ]
 
     def filter_search(self, queryset, name, value):
         if not search.query_words(value):
@@ -192,11 +222,7 @@ class OrderFilterSet(SortedFilterSet):
             return queryset
         if connection.vendor == "postgresql":
             return queryset.filter(tags__contains=[tag])
-        table = queryset.model._meta.db_table
-        return queryset.extra(
-            where=[f"EXISTS (SELECT 1 FROM json_each({_tags(table)}) WHERE json_each.value = %s)"],
-            params=[tag],
-        )
+        return queryset.filter(_carries_tag(queryset, "= %s", [tag]))
 
     def filter_any_tag(self, queryset, name, value):
         tags = [tag.strip() for tag in value or () if tag.strip()]
@@ -204,21 +230,44 @@ class OrderFilterSet(SortedFilterSet):
             return queryset
         if connection.vendor == "postgresql":
             return queryset.filter(tags__has_any_keys=tags)
-        table = queryset.model._meta.db_table
         placeholders = ", ".join(["%s"] * len(tags))
-        return queryset.extra(
-            where=[
-                f"EXISTS (SELECT 1 FROM json_each({_tags(table)}) "
-                f"WHERE json_each.value IN ({placeholders}))"
-            ],
-            params=tags,
+        return queryset.filter(_carries_tag(queryset, f"IN ({placeholders})", tags))
+
+    def filter_waiting_for(self, queryset, name, value):
+        tags = [tag.strip() for tag in value or () if tag.strip()][: limits.MAX_TAGS]
+        if not tags:
+            return queryset
+        # Tasks belong to the flows app, which builds on orders: reached through the relation.
+        tasks = Order._meta.get_field("tasks").related_model
+        if connection.vendor == "postgresql":
+            waiting = tasks.objects.filter(
+                order=OuterRef("pk"), status=WAITING, tags__has_any_keys=tags
+            )
+            return queryset.filter(Exists(waiting))
+        placeholders = ", ".join(["%s"] * len(tags))
+        table, task_table = Order._meta.db_table, tasks._meta.db_table
+        task_tags = f"CASE WHEN json_valid({task_table}.tags) THEN {task_table}.tags END"
+        return queryset.filter(
+            RawSQL(
+                f"{table}.id IN (SELECT order_id FROM {task_table} WHERE status = %s AND EXISTS "
+                f"(SELECT 1 FROM json_each({task_tags}) WHERE json_each.value IN ({placeholders})))",
+                [WAITING, *tags],
+                output_field=BooleanField(),
+            )
         )
 
 
-def _tags(table: str) -> str:
-    """SQLite's json_each() over an order's tags; none where what is stored is no JSON (it
-    would fail the whole list)."""
-    return f"CASE WHEN json_valid({table}.tags) THEN {table}.tags END"
+def _carries_tag(queryset: QuerySet, condition: str, params: list) -> RawSQL:
+    """On SQLite, whether one of an order's tags meets `condition` (SQL on `json_each.value`).
+
+    json_each() reads no tags where what is stored is no JSON (it would fail the whole list)."""
+    table = queryset.model._meta.db_table
+    tags = f"CASE WHEN json_valid({table}.tags) THEN {table}.tags END"
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM json_each({tags}) WHERE json_each.value {condition})",
+        params,
+        output_field=BooleanField(),
+    )
 
 
 class ProductFilterSet(SortedFilterSet):

@@ -5,8 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fabflow import fields
-from fabflow.accounts.models import Organization, ProductSpace, SecretKey, User
+from fabflow.accounts.actor_columns import key_column, user_column
+from fabflow.accounts.tenancy import TenantModel
 from fabflow.ids import uuid7
+from fabflow.orders import search
 
 
 class OrderStatus(models.TextChoices):
@@ -15,21 +17,6 @@ class OrderStatus(models.TextChoices):
     SUCCESS = "success", "Success"  # every stage of the flow is done
     UNHEALTHY = "unhealthy", "Unhealthy"  # an active task is past its deadline
     FAILURE = "failure", "Failure"  # a task failed after its retries
-
-
-class TenantModel(models.Model):
-    """A row owned by one product space, with its organization copied for join-free filtering."""
-
-    # Not indexed on their own: every tenant table has composite indexes that start with them.
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    space = models.ForeignKey(
-        ProductSpace, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Order(TenantModel):
@@ -51,6 +38,8 @@ class Order(TenantModel):
     request_digest = models.CharField(max_length=64, editable=False)
     created_at = fields.DateTimeField(default=timezone.now, editable=False)
     updated_at = fields.DateTimeField(default=timezone.now)
+    # When the order last reached Success; cleared when it leaves Success (a new run).
+    finished_at = fields.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -68,10 +57,67 @@ class Order(TenantModel):
             models.Index(fields=["organization", "deadline", "id"], name="order_org_deadline_id"),
             models.Index(fields=["space", "-created_at"], name="order_space_created"),
             models.Index(fields=["space", "status", "-created_at"], name="order_space_status"),
+            # The dashboard's finished orders per day and lead times, read from the index alone.
+            models.Index(
+                fields=["organization", "finished_at", "flow_key", "created_at"],
+                name="order_org_finished",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrderStatusCount(TenantModel):
+    """How many orders of a space have a status, kept in the transaction of every change.
+
+    Counting a status over a million orders reads a million index entries; the dashboard sums
+    these rows instead. Each (space, status) count is spread over `SHARDS` rows, an order always
+    adding to the row its id picks, so concurrent changes of different orders rarely wait for
+    the same row (orders/status_counts.py writes them).
+    """
+
+    SHARDS = 8
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space", "status", "shard"], name="order_status_count_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="status_count_org")]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.count}"
+
+
+class OrderSearchRow(models.Model):
+    """An order's row in the text index, which `orders/search.py` creates and writes.
+
+    Unmanaged: the index is an FTS5 table on SQLite and a `tsvector` table on PostgreSQL that
+    migrations create by SQL; the model only lets an order query join it (`search_row`).
+    """
+
+    order = models.OneToOneField(
+        Order,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_row",
+    )
+    document = search.DocumentField()
+
+    class Meta:
+        managed = False
+        db_table = search.TABLE
+
+    def __str__(self) -> str:
+        return f"Index row of order {self.order_id}"
 
 
 class Product(TenantModel):
@@ -214,18 +260,8 @@ class OrderEvent(models.Model):
         Order, on_delete=models.CASCADE, related_name="events", db_index=False
     )
     type = models.CharField(max_length=30, choices=OrderEventType.choices)
-    # Users and keys are deactivated or revoked, never deleted in normal use: no index needed.
-    actor_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
-    actor_key = models.ForeignKey(
-        SecretKey,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor_user = user_column()
+    actor_key = key_column()
     # The actor's name at the time, so the history reads right after a user or key is gone.
     actor_label = models.CharField(max_length=200)
     details = fields.JSONField(default=dict, blank=True, shape=dict)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from fabflow.accounts.actors import Actor
 from fabflow.accounts.models import ProductSpace
 from fabflow.accounts.services import normalize_tags
+from fabflow.audit import trail as audit
+from fabflow.audit.models import Action
 from fabflow.bounds import check_document, check_text
 from fabflow.errors import Conflict, InvalidInput, NotFound
 from fabflow.ids import uuid7
@@ -30,14 +32,16 @@ from fabflow.limits import (
     MAX_UNITS,
 )
 from fabflow.orders import search
+from fabflow.orders.error_codes import OrderErrorCode
 from fabflow.orders.models import Order, OrderEvent, OrderEventType, Part, Product
-from fabflow.rows import (
+from fabflow.orders.status_counts import count_new_order
+from fabflow.records import (
     PreparedRows,
     execute_rows,
-    insert_instance,
     insert_rows,
     prepare_rows,
 )
+from fabflow.webhooks.events import enqueue_deliveries
 
 UNSET = object()
 
@@ -81,19 +85,28 @@ def resolve_space(*, actor: Actor, space_key: str | None) -> ProductSpace:
     """The space an actor creates in: a key's own space, or the named (or only) space of a user."""
     if actor.key is not None:
         if space_key and space_key != actor.key.space.key:
-            raise NotFound(f"No product space {space_key!r}", loc=("body", "spaceKey"))
+            raise NotFound(
+                f"No product space {space_key!r}",
+                code=OrderErrorCode.SPACE_NOT_FOUND,
+                field=("space_key",),
+            )
         return actor.key.space
     if space_key:
         space = actor.spaces().filter(key=space_key).first()
         if space is None:
-            raise NotFound(f"No product space {space_key!r}", loc=("body", "spaceKey"))
+            raise NotFound(
+                f"No product space {space_key!r}",
+                code=OrderErrorCode.SPACE_NOT_FOUND,
+                field=("space_key",),
+            )
         return space
     spaces = list(actor.spaces()[:2])
     if len(spaces) == 1:
         return spaces[0]
     raise InvalidInput(
         "Name the product space (spaceKey): your organization has several",
-        loc=("body", "spaceKey"),
+        code=OrderErrorCode.SPACE_REQUIRED,
+        field=("space_key",),
     )
 
 
@@ -119,9 +132,9 @@ def create_order(
     new order inside the transaction that writes it (to start its flow).
     """
     name = (name or "").strip()
-    _validate_order_input(name=name, products=products, value=value)
-    _validate_order_documents(data=data or {}, addresses=addresses or [])
-    tags = _normalize_tags(tags)
+    tags = validate_new_order(
+        name=name, products=products, value=value, tags=tags, data=data, addresses=addresses
+    )
     request = {
         "name": name,
         "products": products,
@@ -146,6 +159,10 @@ def create_order(
         # case, a new order, then costs no extra query.
         with transaction.atomic():
             _write_order(prepared)
+            enqueue_deliveries([prepared.event])
+            audit.record(
+                actor=actor, action=Action.ORDER_CREATED, obj=order, after=_audited_order(order)
+            )
             if in_transaction is not None:
                 in_transaction(order)
     except IntegrityError:
@@ -181,8 +198,8 @@ def update_order(
                 order.tags = tags
         if data is not UNSET:
             if not isinstance(data, dict):
-                raise InvalidInput("data must be an object", loc=("body", "data"))
-            check_document(data, loc=("body", "data"))
+                raise InvalidInput("data must be an object", field=("data",))
+            check_document(data, field=("data",))
             if data != order.data:
                 changes["data"] = [order.data, data]
                 order.data = data
@@ -192,7 +209,19 @@ def update_order(
             record_event(
                 actor=actor, order=order, type=OrderEventType.UPDATED, details={"changes": changes}
             )
+            audit.record(
+                actor=actor,
+                action=Action.ORDER_CHANGED,
+                obj=order,
+                before={field: values[0] for field, values in changes.items()},
+                after={field: values[1] for field, values in changes.items()},
+            )
     return order
+
+
+def _audited_order(order: Order) -> dict:
+    """What the audit trail keeps of a new order (its documents are in its own history)."""
+    return audit.snapshot(order, ["name", "value", "deadline", "flow_key", "tags"])
 
 
 def get_order(*, actor: Actor, order_id) -> Order:
@@ -206,11 +235,30 @@ def get_order(*, actor: Actor, order_id) -> Order:
 def record_event(*, actor: Actor, order: Order, type: OrderEventType, details: dict) -> OrderEvent:
     """Write one line of the order's history (at the end of `events_written_together`)."""
     event = OrderEvent(order=order, type=type, details=details, **actor.event_fields())
+    # The status at this moment, for the webhooks' snapshot: a gathered event is written later.
+    event.order_status = order.status
     gathered = getattr(_gathering, "events", None)
     if gathered is not None:
         gathered.append(event)
         return event
-    return insert_instance(event)
+    write_history([event])
+    return event
+
+
+def write_history(events: list[OrderEvent]) -> None:
+    """Insert history lines (each with its `order` loaded) and, in the same transaction, the
+    webhook deliveries they announce: a delivery exists exactly when its change committed."""
+    if not events:
+        return
+    with transaction.atomic(savepoint=False):
+        insert_rows(
+            OrderEvent,
+            [
+                {f.attname: getattr(e, f.attname) for f in OrderEvent._meta.concrete_fields}
+                for e in events
+            ],
+        )
+        enqueue_deliveries(events)
 
 
 _gathering = threading.local()
@@ -229,13 +277,7 @@ def events_written_together():
         yield
     finally:
         _gathering.events = None
-    insert_rows(
-        OrderEvent,
-        [
-            {f.attname: getattr(e, f.attname) for f in OrderEvent._meta.concrete_fields}
-            for e in events
-        ],
-    )
+    write_history(events)
 
 
 @dataclass(frozen=True)
@@ -247,6 +289,7 @@ class _PreparedOrder:
     parts: list[dict]
     statements: list[PreparedRows]
     search_index: tuple[str, list]
+    event: OrderEvent
 
 
 def _prepare_order(
@@ -300,6 +343,7 @@ def _prepare_order(
             for part_position, part in enumerate(item.parts)
         )
     event_row = {
+        "id": uuid7(),
         "order_id": order.pk,
         "type": OrderEventType.CREATED,
         "details": {"products": len(product_rows), "parts": len(part_rows), "value": str(value)},
@@ -324,6 +368,7 @@ def _prepare_order(
             product_names=[row["name"] for row in product_rows],
             part_names=[row["name"] for row in part_rows],
         ),
+        event=OrderEvent(order=order, **{k: v for k, v in event_row.items() if k != "order_id"}),
     )
 
 
@@ -332,100 +377,139 @@ def _write_order(prepared: _PreparedOrder) -> None:
         execute_rows(statement)
     with connections[prepared.statements[0].alias].cursor() as cursor:
         cursor.execute(*prepared.search_index)
+    count_new_order(prepared.order)
 
 
 def _existing_order(order: Order, digest: str) -> CreatedOrder:
     if order.request_digest != digest:
         raise Conflict(
             f"An order named {order.name!r} already exists in this space with different content",
-            loc=("body", "name"),
+            code=OrderErrorCode.DUPLICATE_NAME,
+            field=("name",),
         )
     return CreatedOrder(order=order, is_new=False)
+
+
+def validate_new_order(
+    *,
+    name: str,
+    products: list[ProductInput],
+    value: Decimal | None = None,
+    tags: list[str] | None = None,
+    data: dict | None = None,
+    addresses: list | None = None,
+) -> list[str]:
+    """Every check `create_order` makes of an order before writing it, writing nothing (a flow's
+    dry run takes a sample order through them); the normalised tags, or InvalidInput."""
+    _validate_order_input(name=(name or "").strip(), products=products, value=value)
+    _validate_order_documents(data=data or {}, addresses=addresses or [])
+    return _normalize_tags(tags)
 
 
 def _validate_order_input(*, name: str, products: list[ProductInput], value) -> None:
     """Every bound of limits.py an order's fields and products must keep, checked before any
     write: the order's rows, its answer and its value in the column all stay bounded."""
-    _validate_name(name, loc=("body", "name"), what="An order")
+    _validate_name(name, field=("name",), what="An order")
     if value is not None:
-        _validate_amount(value, loc=("body", "value"))
+        _validate_amount(value, field=("value",))
     if not products:
-        raise InvalidInput("An order needs at least one product", loc=("body", "products"))
+        raise InvalidInput(
+            "An order needs at least one product",
+            code=OrderErrorCode.NO_PRODUCTS,
+            field=("products",),
+        )
     if len(products) > MAX_PRODUCTS_PER_ORDER:
         raise InvalidInput(
-            f"An order holds at most {MAX_PRODUCTS_PER_ORDER} products", loc=("body", "products")
+            f"An order holds at most {MAX_PRODUCTS_PER_ORDER} products",
+            code=OrderErrorCode.TOO_MANY,
+            field=("products",),
         )
     total = Decimal("0")
     part_count = documents_bytes = 0
     for index, product in enumerate(products):
-        loc = ("body", "products", index)
-        _validate_name(product.name.strip(), loc=(*loc, "name"), what="A product")
+        path = ("products", index)
+        _validate_name(product.name.strip(), field=(*path, "name"), what="A product")
         if not 1 <= product.units <= MAX_UNITS:
-            raise InvalidInput(f"units must be from 1 to {MAX_UNITS}", loc=(*loc, "units"))
-        _validate_amount(product.unit_value, loc=(*loc, "unitValue"))
+            raise InvalidInput(f"units must be from 1 to {MAX_UNITS}", field=(*path, "units"))
+        _validate_amount(product.unit_value, field=(*path, "unit_value"))
         total += product.units * product.unit_value
         if len(product.parts) > MAX_PARTS_PER_PRODUCT:
             raise InvalidInput(
-                f"A product holds at most {MAX_PARTS_PER_PRODUCT} parts", loc=(*loc, "parts")
+                f"A product holds at most {MAX_PARTS_PER_PRODUCT} parts",
+                code=OrderErrorCode.TOO_MANY,
+                field=(*path, "parts"),
             )
         part_count += len(product.parts)
         if part_count > MAX_PARTS_PER_ORDER:
             raise InvalidInput(
                 f"An order holds at most {MAX_PARTS_PER_ORDER} parts in all its products",
-                loc=(*loc, "parts"),
+                field=(*path, "parts"),
             )
-        documents_bytes += check_document(product.configuration, loc=(*loc, "configuration"))
-        documents_bytes += check_document(product.data, loc=(*loc, "data"))
+        documents_bytes += check_document(product.configuration, field=(*path, "configuration"))
+        documents_bytes += check_document(product.data, field=(*path, "data"))
         for part_index, part in enumerate(product.parts):
-            part_loc = (*loc, "parts", part_index)
-            _validate_name(part.name.strip(), loc=(*part_loc, "name"), what="A part")
-            documents_bytes += check_document(part.data, loc=(*part_loc, "data"))
+            part_path = (*path, "parts", part_index)
+            _validate_name(part.name.strip(), field=(*part_path, "name"), what="A part")
+            documents_bytes += check_document(part.data, field=(*part_path, "data"))
     if documents_bytes > MAX_ORDER_DOCUMENTS_BYTES:
         raise InvalidInput(
             f"The configuration and data of the order's products and parts take "
             f"{documents_bytes} bytes together, more than the limit of {MAX_ORDER_DOCUMENTS_BYTES}",
-            loc=("body", "products"),
+            field=("products",),
         )
     if total > MAX_AMOUNT:
         raise InvalidInput(
             f"The order's value, the sum of units × unitValue ({total}), is more than {MAX_AMOUNT}",
-            loc=("body", "value"),
+            code=OrderErrorCode.VALUE_MISMATCH,
+            field=("value",),
         )
 
 
 def _validate_order_documents(*, data, addresses) -> None:
-    check_document(data, loc=("body", "data"))
+    check_document(data, field=("data",))
     if len(addresses) > MAX_ADDRESSES:
         raise InvalidInput(
-            f"An order holds at most {MAX_ADDRESSES} addresses", loc=("body", "addresses")
+            f"An order holds at most {MAX_ADDRESSES} addresses",
+            code=OrderErrorCode.TOO_MANY,
+            field=("addresses",),
         )
-    check_document(addresses, loc=("body", "addresses"))
+    check_document(addresses, field=("addresses",))
 
 
-def _validate_name(name: str, *, loc: tuple, what: str) -> None:
+def _validate_name(name: str, *, field: tuple, what: str) -> None:
     if not name:
-        raise InvalidInput(f"{what} needs a name", loc=loc)
+        raise InvalidInput(f"{what} needs a name", field=field)
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"The name is longer than {MAX_NAME_LENGTH} characters", loc=loc)
-    check_text(name, loc=loc)
+        raise InvalidInput(f"The name is longer than {MAX_NAME_LENGTH} characters", field=field)
+    check_text(name, field=field)
 
 
-def _validate_amount(amount: Decimal, *, loc: tuple) -> None:
+def _validate_amount(amount: Decimal, *, field: tuple) -> None:
     if not Decimal("0") <= amount <= MAX_AMOUNT:
-        raise InvalidInput(f"An amount must be from 0 to {MAX_AMOUNT}", loc=loc)
+        raise InvalidInput(
+            f"An amount must be from 0 to {MAX_AMOUNT}",
+            code=OrderErrorCode.INVALID_AMOUNT,
+            field=field,
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("An amount has at most two decimals", loc=loc)
+        raise InvalidInput(
+            "An amount has at most two decimals", code=OrderErrorCode.INVALID_AMOUNT, field=field
+        )
 
 
 def _normalize_tags(tags) -> list[str]:
     try:
         tags = normalize_tags(tags)
     except InvalidInput as error:
-        raise InvalidInput(error.message, loc=("body", "tags")) from None
+        raise InvalidInput(error.message, field=("tags",)) from None
     if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"An order carries at most {MAX_TAGS} tags", loc=("body", "tags"))
+        raise InvalidInput(
+            f"An order carries at most {MAX_TAGS} tags",
+            code=OrderErrorCode.TOO_MANY,
+            field=("tags",),
+        )
     for index, tag in enumerate(tags):
-        check_text(tag, loc=("body", "tags", index))
+        check_text(tag, field=("tags", index))
     return tags
 
 
@@ -453,43 +537,6 @@ def _json_value(value):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-# The flow engine (flows/services.py) provides the flow and task calls. Until it provides one, asking
-# for it is a conflict the client can read, never a server error; this is the one place that checks.
-FLOW_ENGINE_UNAVAILABLE = "The flow engine is not available"
-
-
-def flow_service(name: str):
-    """The flow engine's service function `name`, or Conflict while the engine lacks it."""
-    try:
-        from fabflow.flows import services as flow_services
-    except ImportError:
-        flow_services = None
-    function = getattr(flow_services, name, None)
-    if function is None:
-        raise Conflict(FLOW_ENGINE_UNAVAILABLE)
-    return function
-
-
-def submit_order(
-    *, actor: Actor, space_key: str | None, flow_key: str = "", **order
-) -> CreatedOrder:
-    """Create an order in the actor's (or the named) space and start its flow, in one transaction."""
-    space = resolve_space(actor=actor, space_key=space_key)
-    if not flow_key:
-        return create_order(actor=actor, space=space, **order)
-    # Looked up before the transaction: an unknown flow is refused without a write, and the
-    # write lock is held for the writes alone.
-    version = flow_service("latest_version")(space_id=space.pk, flow_key=flow_key)
-    start_run = flow_service("start_run")
-    return create_order(
-        actor=actor,
-        space=space,
-        flow_key=flow_key,
-        in_transaction=lambda new: start_run(actor=actor, order=new, version=version),
-        **order,
-    )
 
 
 def filter_orders(*, actor: Actor, params):
@@ -532,5 +579,5 @@ def get_part(*, actor: Actor, part_id) -> Part:
 def _validated(filterset):
     if not filterset.is_valid():
         name, messages = next(iter(filterset.errors.items()))
-        raise InvalidInput(" ".join(messages), loc=("query", name))
+        raise InvalidInput(" ".join(messages), code=OrderErrorCode.INVALID_FILTER, field=(name,))
     return filterset

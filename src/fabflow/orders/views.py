@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fabflow.orders import services
 from fabflow.orders.filters import OrderFilterSet, PartFilterSet, ProductFilterSet
-from fabflow.orders.models import Asset
+from fabflow.orders.models import Asset, OrderStatus
 from fabflow.orders.tables import OrderTable, PartTable, ProductTable
 from fabflow.web.exports import AssetFolder
 from fabflow.web.listing import TablePage, export_rows, register_page, render_list
@@ -41,9 +41,10 @@ ORDERS = register_page(
         display=lambda rows: rows.only(
             "id", "name", "status", "value", "created_at", "deadline", "tags"
         ),
-        has_status_filter=True,
+        status_choices=tuple(OrderStatus.choices),
         has_tag_filter=True,
         table_kwargs=lambda request: {"user_tags": request.user.tags},
+        actions_template="bulk/_actions_menu.html",
     )
 )
 PRODUCTS = register_page(

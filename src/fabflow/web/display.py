@@ -5,6 +5,11 @@ Fabflow defines, a time outside what the calendar can show) is shown as "invalid
 what is stored beside it where that is printable, and the rest of the page works. Tables,
 details pages, exports and templates (the `fabflow_values` filters) all show values through
 these functions.
+
+Times read the same everywhere, in ISO 8601 order and the site's time zone: a day as
+`2025-03-01`, a moment as `2025-03-01 14:05` (with seconds where the order of events matters).
+Templates show a time with `{{ value|when }}`, never with Django's `date` filter, whose
+formats follow the locale.
 """
 
 import json
@@ -18,7 +23,10 @@ from django.utils.safestring import SafeString
 
 from fabflow.fields import INVALID_TEXT, InvalidValue, printable, report_invalid
 
+DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i"
+DATETIME_SECONDS_FORMAT = "Y-m-d H:i:s"
+ISO_FORMATS = frozenset({DATE_FORMAT, DATETIME_FORMAT, DATETIME_SECONDS_FORMAT})
 # The longest text a details page shows of one stored value; the rest is cut.
 MAX_SHOWN_CHARACTERS = 10_000
 
@@ -55,7 +63,7 @@ def moment_text(value, format_string: str = DATETIME_FORMAT) -> str:
         return ""
     if isinstance(local, InvalidValue):
         return invalid_text(local)
-    return date_format(local, format_string)
+    return _iso(local, format_string)
 
 
 def moment_html(value, format_string: str = DATETIME_FORMAT) -> SafeString | str:
@@ -66,8 +74,14 @@ def moment_html(value, format_string: str = DATETIME_FORMAT) -> SafeString | str
     if isinstance(local, InvalidValue):
         return invalid_html(local)
     return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, format_string)
+        '<time datetime="{}">{}</time>', local.isoformat(), _iso(local, format_string)
     )
+
+
+def _iso(local: datetime, format_string: str) -> str:
+    if format_string not in ISO_FORMATS:
+        raise ValueError(f"Times are shown in one of {sorted(ISO_FORMATS)}, not {format_string!r}")
+    return date_format(local, format_string)
 
 
 def money_text(value, *, grouped: bool = False) -> str:

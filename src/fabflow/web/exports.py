@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 
-from fabflow.files.zipstream import ZipEntry, stream_zip
+from fabflow.web.zipstream import ZipEntry, stream_zip
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The most rows one export holds; a larger selection is refused rather than cut short.

@@ -27,12 +27,14 @@ def save_table_columns(*, actor: Actor, table: str, columns: list[str], allowed:
         raise Forbidden("Only a signed-in user has column preferences")
     unknown = [column for column in columns if column not in allowed]
     if unknown:
-        raise InvalidInput(f"Unknown column {unknown[0]!r}", loc=("columns",))
+        raise InvalidInput(f"Unknown column {unknown[0]!r}", field=("columns",))
     # Re-read under a lock: another tab may have saved a different table's choice meanwhile.
     user = User.objects.select_for_update().get(pk=actor.user.pk)
     preferences = dict(_mapping(user.preferences))
     tables = dict(_mapping(preferences.get("tables")))
-    tables[table] = {**_mapping(tables.get(table)), "columns": [c for c in allowed if c in columns]}
+    # In the order chosen: a table shows its columns in this order.
+    chosen = list(dict.fromkeys(column for column in columns if column in allowed))
+    tables[table] = {**_mapping(tables.get(table)), "columns": chosen}
     preferences["tables"] = tables
     user.preferences = preferences
     user.save(update_fields=["preferences"])

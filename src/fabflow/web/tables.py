@@ -123,19 +123,29 @@ class FabflowTable(tables.Table):
 
     @classmethod
     def visible_column_names(cls, user: User) -> list[str]:
-        """The choosable columns `user` sees: their saved choice, else the defaults."""
+        """The choosable columns `user` sees, in their order: their saved choice, else the
+        defaults in table order."""
         saved = table_preferences(user, cls.preference_key).get("columns")
         choosable = [name for name, _title in cls.choosable_columns()]
         if not isinstance(saved, list):
             return [name for name in choosable if name not in cls.hidden_by_default]
-        return [name for name in choosable if name in saved]
+        return list(dict.fromkeys(name for name in saved if name in choosable))
 
     @classmethod
-    def for_user(cls, data, *, user: User, **kwargs) -> "FabflowTable":
-        """The table over `data` showing the columns `user` chose."""
-        visible = set(cls.visible_column_names(user))
-        hidden = [name for name, _title in cls.choosable_columns() if name not in visible]
-        return cls(data, exclude=hidden, **kwargs)
+    def columns_named(cls, raw: str) -> tuple[list[str], list[str]]:
+        """The choosable columns that `raw` (names separated by commas) names, in its order,
+        and the names in it that the table has no choosable column for."""
+        choosable = {name for name, _title in cls.choosable_columns()}
+        names = dict.fromkeys(name.strip() for name in raw.split(",") if name.strip())
+        return [n for n in names if n in choosable], [n for n in names if n not in choosable]
+
+    @classmethod
+    def showing(cls, data, *, columns: list[str], **kwargs) -> "FabflowTable":
+        """The table over `data` showing the choosable `columns`, in that order, after the
+        checkbox and the columns that are always visible."""
+        hidden = [name for name, _title in cls.choosable_columns() if name not in columns]
+        sequence = ("select", *cls.always_visible, *columns)
+        return cls(data, exclude=hidden, sequence=sequence, **kwargs)
 
     def export_rows(self):
         """The header and the rows of the visible columns (without the checkbox), as text."""

@@ -11,8 +11,6 @@ must be public unless the installation or the order's organization allows privat
 the connection is made to one of those checked addresses.
 """
 
-import hashlib
-import hmac
 import json
 from typing import Literal
 from urllib.parse import urlsplit
@@ -22,11 +20,13 @@ from django.conf import settings
 from pydantic import Field, field_validator
 
 from fabflow import egress
-from fabflow.accounts.models import Organization
+from fabflow.egress import sign
 from fabflow.flows.registry import HandlerFailure, PayloadModel
 
 key = "consume-rest-api"
 kind = "automatic"
+# With `sendsFeedback` the task waits for the receiver's answer at its updateUrl.
+accepts_feedback = True
 
 FORBIDDEN_HEADERS = {
     "host",
@@ -35,6 +35,11 @@ FORBIDDEN_HEADERS = {
     "x-fabflow-signature",
     "x-fabflow-delivery",
 }
+
+# Header values a dry run does not show: a payload's own credentials stay out of its answer.
+HIDDEN = "(hidden)"
+CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie"}
+CREDENTIAL_WORDS = ("token", "secret", "key", "password", "auth", "signature")
 
 
 class Payload(PayloadModel):
@@ -64,28 +69,18 @@ class Payload(PayloadModel):
         return value
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The X-Fabflow-Signature value for `body`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def execute(context) -> dict:
     payload = context.payload
-    parts = urlsplit(payload.uri)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise HandlerFailure(f"{payload.uri!r} is not an http or https URL", retryable=False)
+    problem = _url_problem(payload.uri)
+    if problem:
+        raise HandlerFailure(problem, retryable=False)
     client = egress.client(allow_private=may_call_private_addresses(context.order))
-    order = dict(context.variables["order"])
-    order["updateUrl"] = feedback_url(context.task.feedback_token)
-    body = json.dumps({"order": order}, separators=(",", ":"), sort_keys=True).encode()
-    headers = {
-        **payload.headers,
-        "Content-Type": "application/json",
-        "User-Agent": "Fabflow",
-        "X-Fabflow-Event": "task",
-        "X-Fabflow-Delivery": context.delivery_id,
-        "X-Fabflow-Signature": sign(body, context.order.space.signing_secret),
-    }
+    body = _body(context.variables, context.task.feedback_token)
+    headers = _headers(
+        payload,
+        delivery_id=context.delivery_id,
+        signature=sign(body, context.order.space.signing_secret),
+    )
     try:
         response = client.request(payload.method, payload.uri, content=body, headers=headers)
     except egress.AddressNotAllowed as refusal:
@@ -108,15 +103,63 @@ def execute(context) -> dict:
     return {"statusCode": response.status_code, "deliveryId": context.delivery_id}
 
 
+def describe(context) -> dict:
+    """The request the task would send, its signature and delivery id left out, and whether it
+    then waits for feedback; nothing is called, and the address is checked only when it runs."""
+    payload = context.payload
+    # A run's token is drawn when its task is created; only a task with feedback has one.
+    body = _body(context.variables, "(token)" if payload.sends_feedback else None)
+    headers = _headers(payload, delivery_id="(one per attempt)", signature="(signed)")
+    problem = _url_problem(payload.uri)
+    return {
+        "request": {
+            "method": payload.method,
+            "url": payload.uri,
+            "headers": {
+                name: HIDDEN if name in payload.headers and _is_credential(name) else value
+                for name, value in headers.items()
+            },
+            "body": json.loads(body),
+        },
+        "waitsFor": "feedback" if payload.sends_feedback else None,
+        "problems": [problem] if problem else [],
+    }
+
+
+def _url_problem(uri: str) -> str | None:
+    parts = urlsplit(uri)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return f"{uri!r} is not an http or https URL"
+    return None
+
+
+def _body(variables: dict, token: str | None) -> bytes:
+    order = dict(variables["order"])
+    order["updateUrl"] = feedback_url(token)
+    return json.dumps({"order": order}, separators=(",", ":"), sort_keys=True).encode()
+
+
+def _headers(payload, *, delivery_id: str, signature: str) -> dict:
+    return {
+        **payload.headers,
+        "Content-Type": "application/json",
+        "User-Agent": "Fabflow",
+        "X-Fabflow-Event": "task",
+        "X-Fabflow-Delivery": delivery_id,
+        "X-Fabflow-Signature": signature,
+    }
+
+
+def _is_credential(header: str) -> bool:
+    name = header.lower()
+    return name in CREDENTIAL_HEADERS or any(word in name for word in CREDENTIAL_WORDS)
+
+
 def feedback_url(token: str | None) -> str:
     return f"{settings.FABFLOW_PUBLIC_URL.rstrip('/')}/api/v1/feedback/{token}"
 
 
 def may_call_private_addresses(order) -> bool:
-    """Whether connectors of `order`'s organization may call loopback and private addresses:
-    allowed for the whole installation, or by the organization's admin."""
-    if settings.FABFLOW_ALLOW_PRIVATE_WEBHOOKS:
-        return True
-    return Organization.objects.filter(
-        pk=order.organization_id, allow_private_addresses=True
-    ).exists()
+    """Whether connectors of `order`'s organization may call loopback and private addresses
+    (`egress.private_addresses_allowed`)."""
+    return egress.private_addresses_allowed(order.organization_id)

@@ -1,11 +1,14 @@
 """Copies the order's production files and a manifest to a target an admin configured.
 
-The work is `fabflow.files.exports.export_order_files`: atomic per file, manifest last, and
+The work is `fabflow.files.export_targets.export_order_files`: atomic per file, manifest last, and
 idempotent, so a retried or repeated task leaves the target as one run would.
 """
 
 from pydantic import Field
 
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError, NotFound
+from fabflow.files.export_targets import ExportFailed, export_order_files, get_export_target
 from fabflow.flows.registry import HandlerFailure, PayloadModel
 
 key = "export-files"
@@ -17,10 +20,6 @@ class Payload(PayloadModel):
 
 
 def execute(context) -> dict:
-    from fabflow.accounts.actors import Actor
-    from fabflow.errors import FabflowError
-    from fabflow.files.exports import ExportFailed, export_order_files
-
     try:
         result = export_order_files(
             actor=Actor.system(organization_id=context.order.organization_id),
@@ -33,3 +32,20 @@ def execute(context) -> dict:
     except FabflowError as error:
         raise HandlerFailure(error.message, retryable=False) from None
     return result.as_dict()
+
+
+def describe(context) -> dict:
+    """Which files would go to which target; nothing is copied."""
+    target = context.payload.target
+    try:
+        get_export_target(
+            actor=Actor.system(organization_id=context.space.organization_id), name=target
+        )
+    except NotFound as error:
+        problems = [error.message]
+    else:
+        problems = []
+    return {
+        "exports": {"target": target, "files": list(context.production_files)},
+        "problems": problems,
+    }

@@ -8,6 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from fabflow.accounts.actors import Actor
+from fabflow.errors import FabflowError
+from fabflow.files.generation import generate_production_files
 from fabflow.flows.registry import HandlerFailure, PayloadModel
 
 key = "generate-production-files"
@@ -20,10 +23,6 @@ class Payload(PayloadModel):
 
 
 def execute(context) -> dict:
-    from fabflow.accounts.actors import Actor
-    from fabflow.errors import FabflowError
-    from fabflow.files.generation import generate_production_files
-
     try:
         result = generate_production_files(
             actor=Actor.system(organization_id=context.order.organization_id),
@@ -36,3 +35,22 @@ def execute(context) -> dict:
         # A bad configuration or an unknown generator stays bad however often it is tried.
         raise HandlerFailure(error.message, retryable=False) from None
     return result.as_dict()
+
+
+def describe(context) -> dict:
+    """Which generator would make which files, for which products; nothing is generated."""
+    payload = context.payload
+    generator = payload.generator or context.space.generator
+    return {
+        "generates": {
+            "fileFormat": payload.file_format,
+            "generator": generator or None,
+            "products": [product["name"] for product in context.variables["products"]],
+        },
+        "problems": []
+        if generator
+        else [
+            f"The product space {context.space.name!r} names no generator; set one on the "
+            "space or give `generator` in the task's payload"
+        ],
+    }

@@ -25,3 +25,14 @@ class Payload(PayloadModel):
     @classmethod
     def _normalize(cls, value: list[str]) -> list[str]:
         return normalize_tags(value)
+
+
+def describe(context) -> dict:
+    """The task waits for a person, who sees this title, description and tags."""
+    payload = context.payload
+    return {
+        "waitsFor": "person",
+        "title": payload.title,
+        "description": payload.description,
+        "tags": list(payload.tags),
+    }

@@ -9,10 +9,12 @@ import re
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from pydantic import Field, field_validator
 
 from fabflow import outbox
 from fabflow.flows.registry import HandlerFailure, PayloadModel
+from fabflow.orders.models import Asset, AssetKind
 
 key = "send-email"
 kind = "automatic"
@@ -38,12 +40,12 @@ class Payload(PayloadModel):
 
 def execute(context) -> dict:
     payload = context.payload
-    recipients = [address.strip() for address in payload.recipient if address.strip()]
-    for address in recipients:
-        if not ADDRESS.match(address):
-            raise HandlerFailure(f"{address!r} is not an e-mail address", retryable=False)
+    recipients = _recipients(payload)
+    problem = _address_problem(recipients)
+    if problem:
+        raise HandlerFailure(problem, retryable=False)
     message = EmailMessage(
-        subject=" ".join(payload.subject.split()),
+        subject=_subject(payload),
         body=payload.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
@@ -69,11 +71,40 @@ def execute(context) -> dict:
     }
 
 
+def describe(context) -> dict:
+    """The e-mail the task would send, attachments by name; nothing is sent."""
+    payload = context.payload
+    recipients = _recipients(payload)
+    problem = _address_problem(recipients)
+    return {
+        "email": {
+            "from": settings.DEFAULT_FROM_EMAIL,
+            "to": recipients,
+            "subject": _subject(payload),
+            "body": payload.body,
+            "attachments": list(context.production_files) if payload.attach_files else [],
+        },
+        "problems": [problem] if problem else [],
+    }
+
+
+def _recipients(payload) -> list[str]:
+    return [address.strip() for address in payload.recipient if address.strip()]
+
+
+def _address_problem(recipients: list[str]) -> str | None:
+    """Why the rendered recipients cannot be sent to, or None."""
+    for address in recipients:
+        if not ADDRESS.match(address):
+            return f"{address!r} is not an e-mail address"
+    return None
+
+
+def _subject(payload) -> str:
+    return " ".join(payload.subject.split())  # a header holds one line
+
+
 def _attach_production_files(message: EmailMessage, order) -> list[str]:
-    from django.db.models import Q
-
-    from fabflow.orders.models import Asset, AssetKind
-
     assets = Asset.objects.filter(
         Q(order=order) | Q(product__order=order) | Q(part__order=order), kind=AssetKind.PRODUCTION
     ).order_by("created_at")

@@ -10,6 +10,7 @@ register = template.Library()
 # (URL name, label, admins only). Pages whose URL is not registered yet are left out.
 NAVIGATION = (
     ("orders_list", "Orders", False),
+    ("dashboard", "Dashboard", False),
     ("products_list", "Products", False),
     ("parts_list", "Parts", False),
     ("flow_list", "Order flows", False),
@@ -17,7 +18,9 @@ NAVIGATION = (
     ("space_list", "Product spaces", True),
     ("secret_key_list", "Secret keys", True),
     ("export_target_list", "Export targets", True),
+    ("webhook_list", "Webhooks", True),
     ("outbox_list", "Outbox", True),
+    ("activity", "Activity", True),
     ("organization", "Organization", True),
 )
 

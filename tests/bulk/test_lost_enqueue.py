@@ -1,0 +1,41 @@
+"""A bulk job whose enqueue was lost (queued in the database, on no queue) is found by a worker's
+sweep and run to its end; the worker knows bulk jobs only as work the bulk app offered it."""
+
+import pytest
+
+from fabflow import durable
+from fabflow.bulk import runner
+from fabflow.files import thumbnailing
+from tests.bulk.test_crash_safety import CHECK_FLOW, start_bulk_driver
+
+
+def test_the_workers_host_the_previews_and_the_bulk_jobs():
+    hosted = {work.name: work for work in durable.hosted_work()}
+    assert list(hosted) == ["previews", "bulk jobs"]
+    assert hosted["previews"].register_workflows == thumbnailing.register_workflows
+    assert hosted["previews"].enqueue_lost == thumbnailing.enqueue_lost_jobs
+    assert hosted["bulk jobs"].register_workflows == runner.register_workflows
+    assert hosted["bulk jobs"].register_queues == runner.register_queue
+    assert hosted["bulk jobs"].enqueue_lost == runner.enqueue_lost_jobs
+
+
+@pytest.mark.timeout(180)
+def test_a_bulk_job_whose_enqueue_was_lost_is_run_by_the_sweep(installation):
+    installation.env["FABFLOW_BULK_CONFIRM_OVER"] = "1"
+    start_bulk_driver(installation)
+    setup = installation.call("setup", definition=CHECK_FLOW)
+    order_ids = installation.call("create_orders", count=3, flow_key=setup["flowKey"])
+    installation.start_worker()
+    job_id = installation.call(
+        "lose_enqueue_of_bulk_job",
+        action="add_tag",
+        arguments={"tag": "found"},
+        order_ids=order_ids,
+    )
+    finished = installation.wait_for(
+        lambda: (
+            (job := installation.call("bulk_job", job_id=job_id))["status"] == "finished" and job
+        ),
+        timeout=60,
+    )
+    assert finished["counts"] == {"pending": 0, "working": 0, "done": 3, "refused": 0, "failed": 0}
