@@ -112,7 +112,8 @@ def sign_in(page, finishers, role: str = "admin") -> None:
     page.goto("/sign-in/")
     page.fill("#email", finishers[role])
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the Orders page, scripts and all
+        page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Orders")
 
 

@@ -20,7 +20,10 @@ def sign_in(page, email="ada@ringmakers.test", password=PASSWORD):
     page.goto("/sign-in/")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    # Wait for the page the form leads to, scripts and all: a click on a control that a script
+    # drives (the phone menu, say) before the script has run would be lost.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def sign_out(page):
