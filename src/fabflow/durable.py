@@ -14,6 +14,7 @@ pinned DBOS version (pyproject.toml) no longer has them.
 """
 
 import contextlib
+import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -212,22 +213,37 @@ QUEUE_NAME = "fabflow-tasks"
 # --- the work the workers host beside the flow tasks ----------------------------------------
 
 
-def _no_queues() -> None:
-    """Hosted work that runs on the workers' own queue registers none of its own."""
-
-
 @dataclass(frozen=True)
 class HostedWork:
     """An app's durable work that the worker processes run beside the flow tasks (the previews
-    of uploads, the bulk jobs). The app offers it once, from its AppConfig.ready(); the worker,
-    which imports no such app, registers its workflows before DBOS launches and its queues
-    after, and its sweep enqueues again what an enqueue lost (`enqueue_lost(older_than_seconds)`
-    answers how many)."""
+    of uploads, the bulk jobs). The app offers it once, from its AppConfig.ready(), by naming the
+    module that holds it; the worker, which imports no such app, imports that module only when
+    it needs the work, so that no other process pays for what the work imports (the previews'
+    geometry kernel, say). The module offers:
+
+    - `register_workflows()`, called before DBOS launches;
+    - `enqueue_lost_jobs(older_than_seconds) -> int`, the sweep's: it enqueues again the jobs
+      whose enqueue was lost and answers how many;
+    - optionally `register_queues()`, called after DBOS launches, for work that runs on queues
+      of its own rather than the workers' queue.
+    """
 
     name: str
-    register_workflows: Callable[[], None]
-    enqueue_lost: Callable[[float], int]
-    register_queues: Callable[[], None] = _no_queues
+    module: str
+
+    def _module(self):
+        return importlib.import_module(self.module)
+
+    def register_workflows(self) -> None:
+        self._module().register_workflows()
+
+    def register_queues(self) -> None:
+        register = getattr(self._module(), "register_queues", None)
+        if register is not None:
+            register()
+
+    def enqueue_lost(self, older_than_seconds: float) -> int:
+        return self._module().enqueue_lost_jobs(older_than_seconds)
 
 
 _hosted: dict[str, HostedWork] = {}

@@ -1,6 +1,10 @@
 """A bulk job whose enqueue was lost (queued in the database, on no queue) is found by a worker's
 sweep and run to its end; the worker knows bulk jobs only as work the bulk app offered it."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from fabflow import durable
@@ -12,11 +16,29 @@ from tests.bulk.test_crash_safety import CHECK_FLOW, start_bulk_driver
 def test_the_workers_host_the_previews_and_the_bulk_jobs():
     hosted = {work.name: work for work in durable.hosted_work()}
     assert list(hosted) == ["previews", "bulk jobs"]
-    assert hosted["previews"].register_workflows == thumbnailing.register_workflows
-    assert hosted["previews"].enqueue_lost == thumbnailing.enqueue_lost_jobs
-    assert hosted["bulk jobs"].register_workflows == runner.register_workflows
-    assert hosted["bulk jobs"].register_queues == runner.register_queue
-    assert hosted["bulk jobs"].enqueue_lost == runner.enqueue_lost_jobs
+    assert hosted["previews"].module == thumbnailing.__name__
+    assert hosted["bulk jobs"].module == runner.__name__
+    # What each module offers the worker (register_queues only where the work has a queue).
+    for module in (thumbnailing, runner):
+        assert callable(module.register_workflows)
+        assert callable(module.enqueue_lost_jobs)
+    assert callable(runner.register_queues)
+    assert not hasattr(thumbnailing, "register_queues")
+
+
+def test_starting_a_process_does_not_import_the_work_it_may_host():
+    """Hosted work is imported by the worker that runs it: a command, a web process or a worker
+    before it starts its queues does not load the previews' geometry kernel for it."""
+    script = (
+        "import sys, django; django.setup(); "
+        "print(sorted(m for m in ('trimesh', 'fabflow.files.thumbnailing', 'fabflow.bulk.runner')"
+        " if m in sys.modules))"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="fabflow.settings")
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.timeout(180)

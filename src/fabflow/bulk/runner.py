@@ -81,7 +81,7 @@ def run_outside_the_workflow(job_id: str) -> str:
     return outcome["result"]
 
 
-def register_queue() -> None:
+def register_queues() -> None:
     """Work off the bulk queue in this (launched) worker: one job per organization at a time."""
     durable.register_partitioned_queue(
         QUEUE_NAME,

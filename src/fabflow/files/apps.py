@@ -7,13 +7,6 @@ class FilesConfig(AppConfig):
 
     def ready(self) -> None:
         from fabflow import durable
-        from fabflow.files import thumbnailing
 
         # Previews of uploaded files are rendered by the workers, never in a web request.
-        durable.host(
-            durable.HostedWork(
-                name="previews",
-                register_workflows=thumbnailing.register_workflows,
-                enqueue_lost=thumbnailing.enqueue_lost_jobs,
-            )
-        )
+        durable.host(durable.HostedWork(name="previews", module="fabflow.files.thumbnailing"))
