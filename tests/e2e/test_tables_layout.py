@@ -8,6 +8,7 @@ an icon.
 """
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -379,3 +380,21 @@ def test_the_columns_menu_fits_a_phone(page):
     screenshot(page, "layout-phone-columns-menu")
     page.keyboard.press("Escape")
     expect(page.locator("#columns-menu .dropdown-menu")).to_be_hidden()
+
+
+def test_the_menu_works_for_a_tap_as_soon_as_it_is_shown(page):
+    """A slow network delivers the page's script late: the Menu button is not shown before the
+    script that drives it has run, so a tap on it is never lost."""
+    page.set_viewport_size(PHONE)
+    sign_in(page)
+
+    def late(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route(re.compile(r"/static/fabflow/app[^/]*\.js$"), late)
+    page.goto("/products/", wait_until="commit")
+    toggle = page.locator(".nav-toggle")
+    toggle.click()  # as soon as it can be clicked
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".sidebar nav a", has_text="Products")).to_be_visible()
