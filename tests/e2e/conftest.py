@@ -25,6 +25,18 @@ from playwright.sync_api import expect
 # browser, the server, its worker and a database on two cores) a page can take seconds to answer.
 expect.set_options(timeout=15_000)
 
+# Chromium's page process can die under a test ("page crashed": a fault of the browser's process,
+# never an assertion about Fabflow). Such a test, and only such a test, runs once more; the run's
+# summary lists it as rerun, so a crash that came back every time would still fail the suite.
+BROWSER_CRASHED = r"(?i)(page|target) crashed"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[BROWSER_CRASHED]))
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
