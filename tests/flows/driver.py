@@ -130,6 +130,17 @@ def create_orders(count, flow_key, prefix="Order", organization=None):
     return ids
 
 
+def create_orders_whose_enqueue_is_lost(count, flow_key):
+    """Orders whose first task is pending with no workflow, as when the process that started
+    their flows died between its commit and its enqueue; their ids."""
+    from unittest import mock
+
+    from fabflow.flows import worker
+
+    with mock.patch.object(worker, "enqueue", lambda work, **options: None):
+        return create_orders(count, flow_key, prefix="Lost")
+
+
 def orders():
     from fabflow.orders.models import Order
 

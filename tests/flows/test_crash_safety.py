@@ -115,6 +115,43 @@ def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
     assert calls_per_order == {f"Run {run} 1": 2 for run in range(20)}
 
 
+@pytest.mark.timeout(180)
+def test_a_task_whose_enqueue_was_lost_is_run_by_the_sweep_once(installation, receiver):
+    """The process that started the flows died between its commit and its enqueue: each first
+    task is pending and no queue holds it. A worker's sweep finds the tasks and runs each once."""
+    definition = [
+        {
+            "key": "work",
+            "tasks": [
+                {
+                    "key": "push",
+                    "handlerKey": "consume-rest-api",
+                    "payload": {"uri": receiver.url()},
+                }
+            ],
+        }
+    ]
+    setup = installation.call("setup", definition=definition)
+    receiver.secret_holder["secret"] = setup["secret"]
+    order_ids = installation.call(
+        "create_orders_whose_enqueue_is_lost", count=3, flow_key=setup["flowKey"]
+    )
+    assert installation.call("workflows") == {}
+    assert {installation.order_status(o) for o in order_ids} == {"in_progress"}
+
+    installation.start_worker()
+
+    installation.wait_for(
+        lambda: all(installation.order_status(o) == "success" for o in order_ids), timeout=60
+    )
+    assert len(installation.call("workflows")) == 3
+    assert sorted(call["body"]["order"]["name"] for call in receiver.calls) == [
+        "Lost 1",
+        "Lost 2",
+        "Lost 3",
+    ]
+
+
 @pytest.mark.scale_out
 @pytest.mark.timeout(180)
 def test_a_second_worker_takes_over_the_work_of_a_killed_one(installation, receiver):
