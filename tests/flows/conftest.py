@@ -226,6 +226,18 @@ class Installation:
         return self.call("orders")[order_id]["status"]
 
 
+def one_connector_flow(receiver_url: str) -> list:
+    """A flow of one stage whose one task calls `receiver_url` (consume-rest-api)."""
+    return [
+        {
+            "key": "sync",
+            "tasks": [
+                {"key": "push", "handlerKey": "consume-rest-api", "payload": {"uri": receiver_url}}
+            ],
+        }
+    ]
+
+
 def is_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
 

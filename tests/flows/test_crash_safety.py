@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.flows.conftest import is_postgres
+from tests.flows.conftest import is_postgres, one_connector_flow
 
 
 def crash_flow(receiver_url):
@@ -119,19 +119,7 @@ def test_sigkilled_workers_lose_no_task_and_repeat_no_side_effect(
 def test_a_task_whose_enqueue_was_lost_is_run_by_the_sweep_once(installation, receiver):
     """The process that started the flows died between its commit and its enqueue: each first
     task is pending and no queue holds it. A worker's sweep finds the tasks and runs each once."""
-    definition = [
-        {
-            "key": "work",
-            "tasks": [
-                {
-                    "key": "push",
-                    "handlerKey": "consume-rest-api",
-                    "payload": {"uri": receiver.url()},
-                }
-            ],
-        }
-    ]
-    setup = installation.call("setup", definition=definition)
+    setup = installation.call("setup", definition=one_connector_flow(receiver.url()))
     receiver.secret_holder["secret"] = setup["secret"]
     order_ids = installation.call(
         "create_orders_whose_enqueue_is_lost", count=3, flow_key=setup["flowKey"]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.flows.conftest import one_connector_flow
+
 pytestmark = pytest.mark.timeout(180)
 
 
@@ -256,19 +258,7 @@ def test_an_overdue_manual_task_makes_the_order_unhealthy_until_it_is_confirmed(
 
 
 def test_a_connector_that_fails_twice_succeeds_on_the_third_attempt(installation, receiver):
-    definition = [
-        {
-            "key": "sync",
-            "tasks": [
-                {
-                    "key": "push",
-                    "handlerKey": "consume-rest-api",
-                    "payload": {"uri": receiver.url()},
-                }
-            ],
-        }
-    ]
-    setup = installation.call("setup", definition=definition)
+    setup = installation.call("setup", definition=one_connector_flow(receiver.url()))
     receiver.secret_holder["secret"] = setup["secret"]
     receiver.answers = [500, 500]
     [order_id] = installation.call("create_orders", count=1, flow_key=setup["flowKey"])
