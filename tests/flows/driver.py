@@ -141,6 +141,24 @@ def create_orders_whose_enqueue_is_lost(count, flow_key):
         return create_orders(count, flow_key, prefix="Lost")
 
 
+def retry_with_a_late_enqueue(task_id, seconds):
+    """Retry the task as a slow process would: its enqueue comes `seconds` after the retry's
+    commit made the (old) task pending again; the task's status after the retry."""
+    import time
+    from unittest import mock
+
+    from fabflow.flows import services, worker
+
+    enqueue = worker.enqueue
+
+    def late(work, **options):
+        time.sleep(seconds)
+        enqueue(work, **options)
+
+    with mock.patch.object(worker, "enqueue", late):
+        return services.retry_task(actor=_actor(), task_id=task_id).status
+
+
 def orders():
     from fabflow.orders.models import Order
 

@@ -138,6 +138,42 @@ def test_a_task_whose_enqueue_was_lost_is_run_by_the_sweep_once(installation, re
         "Lost 2",
         "Lost 3",
     ]
+    assert lost_enqueue_warnings(installation) == ["enqueuing 3 flow tasks whose enqueue was lost"]
+
+
+@pytest.mark.timeout(180)
+def test_a_retried_task_is_not_taken_for_lost_while_its_enqueue_is_on_the_way(
+    installation, receiver
+):
+    """A retry makes an old task pending again and enqueues it once its transaction commits. A
+    sweep that looks in between sees a pending task without a workflow; it must not call that a
+    lost enqueue (and enqueue it) before a second look."""
+    setup = installation.call("setup", definition=one_connector_flow(receiver.url()))
+    receiver.secret_holder["secret"] = setup["secret"]
+    receiver.answers = [400]  # refused for good: the task fails at once
+    [order_id] = installation.call("create_orders", count=1, flow_key=setup["flowKey"])
+    installation.start_worker()
+    installation.wait_for(lambda: installation.order_status(order_id) == "failure", timeout=60)
+    [task] = installation.call("tasks", order_id=order_id)
+    time.sleep(6)  # older than a sweep's "pending for a while"
+
+    # The enqueue comes 4.5 s after the commit: one sweep (every 5 s) finds the task pending and
+    # without a workflow, as it would be if the enqueue were lost.
+    status = installation.call("retry_with_a_late_enqueue", task_id=task["id"], seconds=4.5)
+
+    assert status == "pending"
+    installation.wait_for(lambda: installation.order_status(order_id) == "success", timeout=60)
+    assert lost_enqueue_warnings(installation) == []
+
+
+def lost_enqueue_warnings(installation) -> list[str]:
+    """The worker's log lines about enqueues it found lost."""
+    return [
+        line.split("] ", 1)[-1].strip()
+        for log in installation.root.glob("worker-*.log")
+        for line in log.read_text().splitlines()
+        if "whose enqueue was lost" in line
+    ]
 
 
 @pytest.mark.scale_out

@@ -395,6 +395,8 @@ class Sweeper:
         self.executor_id = executor_id
         self.stop_event = threading.Event()
         self.last_lost_check = 0.0
+        # Pending tasks without a workflow at the last check (see enqueue_lost_work).
+        self.lost_suspects: set[tuple[str, int]] = set()
         self.last_heartbeat = 0.0
 
     def run(self) -> None:
@@ -461,13 +463,17 @@ class Sweeper:
         return taken
 
     def enqueue_lost_work(self) -> int:
-        """Enqueue pending tasks that have no workflow (their enqueue was lost)."""
+        """Enqueue pending tasks that have no workflow (their enqueue was lost).
+
+        A task is lost when two checks in a row find it pending without a workflow: one check
+        alone may fall between the commit that made an old task pending again (a retry) and
+        that commit's own enqueue."""
         work = engine.pending_work(LOST_ENQUEUE_AFTER_SECONDS)
-        if not work:
-            return 0
         ids = {workflow_id(task_id, attempt): (task_id, attempt) for task_id, attempt in work}
-        known = durable.known_workflow_ids(list(ids))
-        lost = [ids[wid] for wid in ids if wid not in known]
+        known = durable.known_workflow_ids(list(ids)) if ids else set()
+        missing = {ids[wid] for wid in ids if wid not in known}
+        lost = sorted(missing & self.lost_suspects)
+        self.lost_suspects = missing - set(lost)
         if lost:
             logger.warning("enqueuing %d flow tasks whose enqueue was lost", len(lost))
             enqueue(lost)
