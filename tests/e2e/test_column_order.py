@@ -45,8 +45,7 @@ def expect_order(page, columns: list[str]) -> None:
     """The table shows `columns` in order, the address names them and the menu lists them first."""
     expect(page.locator(HEADERS)).to_have_text(headers_of(columns))
     expect(page).to_have_url(re.compile("columns=" + re.escape("%2C".join(columns)) + "(&|$)"))
-    listed = page.locator(MENU_COLUMNS).evaluate_all("boxes => boxes.map((box) => box.value)")
-    assert listed[: len(columns)] == columns
+    assert menu_columns(page)[: len(columns)] == columns
 
 
 def test_a_column_moves_by_keyboard_and_by_click_and_keeps_its_place(page, studio):  # noqa: F811
@@ -61,7 +60,7 @@ def test_a_column_moves_by_keyboard_and_by_click_and_keeps_its_place(page, studi
 
     # By keyboard: Tab from the Deadline checkbox reaches its Move up button; Enter or Space
     # moves the column, and the button keeps the focus, at the top too, where it cannot move.
-    page.locator("#columns-menu input[value=deadline]").focus()
+    page.locator("#columns-menu input[name=columns][value=deadline]").focus()
     page.keyboard.press("Tab")
     expect(move_up).to_be_focused()
     for key, columns in [
@@ -88,6 +87,30 @@ def test_a_column_moves_by_keyboard_and_by_click_and_keeps_its_place(page, studi
     fresh.goto("/")
     expect_order(fresh, DEADLINE_FIRST)
     fresh.close()
+
+    # A hidden column moved in the menu keeps its place there after a reload, and shows there
+    # once ticked.
+    open_columns_menu(page)
+    hidden = menu_columns(page)[len(DEADLINE_FIRST) :]
+    last = hidden[-1]
+    title = (
+        page.locator(f"#columns-menu input[name=columns][value={last}]")
+        .locator("xpath=..")
+        .inner_text()
+    )
+    page.get_by_role("button", name=f"Move {title.strip()} up").click()
+    arranged = [*hidden[:-2], last, hidden[-2]]
+    expect(page.locator(MENU_COLUMNS)).to_have_count(len(DEADLINE_FIRST) + len(hidden))
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    open_columns_menu(page)
+    assert menu_columns(page) == [*DEADLINE_FIRST, *arranged]
+    expect_order(page, DEADLINE_FIRST)
+
+
+def menu_columns(page) -> list[str]:
+    """The columns the Columns menu lists, in its order."""
+    return page.locator(MENU_COLUMNS).evaluate_all("boxes => boxes.map((box) => box.value)")
 
 
 def test_a_view_saved_after_a_move_keeps_the_order(page, studio):  # noqa: F811
@@ -155,7 +178,7 @@ def test_without_javascript_the_menu_shows_only_its_checkboxes(browser, studio):
         page.goto("/")
         headers = [text.strip() for text in page.locator(HEADERS).all_text_contents()]
         page.locator("#columns-menu summary").click()
-        expect(page.locator("#columns-menu input[value=id]")).to_be_visible()
+        expect(page.locator("#columns-menu input[name=columns][value=id]")).to_be_visible()
         expect(page.locator("#columns-menu [data-move-column]").first).to_be_hidden()
         page.locator("#columns-menu label", has_text="Order ID").click()
         page.locator("#columns-menu button[type=submit]").click()

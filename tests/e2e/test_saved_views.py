@@ -124,4 +124,4 @@ def test_back_and_forward_restore_the_filters_sort_and_columns(page, studio):  #
     expect(created).to_be_checked()
     expect(page.locator("select[name=per_page]")).to_have_value("25")
     # The Columns menu shows the columns of the state shown.
-    expect(page.locator("#columns-menu input[value=tags]")).to_be_checked()
+    expect(page.locator("#columns-menu input[name=columns][value=tags]")).to_be_checked()

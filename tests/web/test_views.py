@@ -245,8 +245,31 @@ def test_the_posted_column_order_is_stored_and_redirected_to_a_repeat_counting_o
 
 def test_unknown_column_changes_nothing(signed_in, admin):
     signed_in.post("/tables/orders/columns/", {"columns": ["status", "password"]})
+    signed_in.post("/tables/orders/columns/", {"columns": ["status"], "order": ["password"]})
     admin.refresh_from_db()
     assert admin.preferences == {}
+
+
+def test_the_menu_keeps_the_order_given_to_hidden_columns(signed_in, admin, orders):
+    """The Columns menu lists the visible columns, then the hidden ones in the order the user
+    last gave them; a column the stored order does not name comes after, in table order."""
+    signed_in.post(
+        "/tables/orders/columns/",
+        {"columns": ["status"], "order": ["status", "tags", "deadline", "value", "tags"]},
+    )
+    admin.refresh_from_db()
+    assert admin.preferences == {
+        "tables": {
+            "orders": {"columns": ["status"], "order": ["status", "tags", "deadline", "value"]}
+        }
+    }
+    menu = [choice["name"] for choice in signed_in.get("/").context["choosable_columns"]]
+    assert menu == ["status", "tags", "deadline", "value", "created_at", "id"]
+    # Stored data that is not a list of names leaves the menu in table order.
+    admin.preferences["tables"]["orders"]["order"] = {"not": "a list"}
+    admin.save(update_fields=["preferences"])
+    menu = [choice["name"] for choice in signed_in.get("/").context["choosable_columns"]]
+    assert menu == ["status", "value", "created_at", "deadline", "tags", "id"]
 
 
 # ---------- exports ----------

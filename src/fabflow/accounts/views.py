@@ -98,6 +98,7 @@ def table_columns(request: HttpRequest, table: str) -> HttpResponse:
             table=page.table_class.preference_key,
             columns=request.POST.getlist("columns"),
             allowed=allowed,
+            order=request.POST.getlist("order"),
         )
     except FabflowError as error:
         raise_page_error(error)

@@ -39,7 +39,7 @@ from fabflow.limits import MAX_SAVED_VIEW_NAME_LENGTH
 from fabflow.web import display
 from fabflow.web.exports import MAX_EXPORT_ROWS, AssetFolder, csv_bytes, zip_with_assets
 from fabflow.web.saved_views import may_change, visible_views
-from fabflow.web.services import DEFAULT_PAGE_SIZE, PAGE_SIZES
+from fabflow.web.services import DEFAULT_PAGE_SIZE, PAGE_SIZES, table_preferences
 
 TABLE_REGION = "table-region"
 # Marks the export refusal after which the page keeps the rows that were selected.
@@ -198,7 +198,7 @@ def render_list(request: HttpRequest, page: TablePage) -> HttpResponse:
             {"name": name, "label": label, "value": request.GET.get(name, "")}
             for name, label, _filter_name, _shift in DAY_FILTERS
         ],
-        "choosable_columns": _column_choices(page, columns),
+        "choosable_columns": _column_choices(page, columns, _menu_order(request, page)),
         "max_export_rows": MAX_EXPORT_ROWS,
         "list_url": reverse(f"{page.key}_list"),
         "export_url": reverse(f"{page.key}_export"),
@@ -411,10 +411,18 @@ def _statuses(request: HttpRequest, choices) -> list[dict]:
     ]
 
 
-def _column_choices(page: TablePage, columns: list[str]) -> list[dict]:
-    """The Columns menu: the visible columns in their order, then the hidden ones."""
+def _menu_order(request: HttpRequest, page: TablePage) -> list[str]:
+    """The order the user last gave the Columns menu of the page's table (empty when none)."""
+    order = table_preferences(request.user, page.table_class.preference_key).get("order")
+    return [name for name in order if isinstance(name, str)] if isinstance(order, list) else []
+
+
+def _column_choices(page: TablePage, columns: list[str], order: list[str]) -> list[dict]:
+    """The Columns menu: the visible columns in their order, then the hidden ones, in the order
+    the user last gave them (`order`) and then in table order."""
     titles = dict(page.table_class.choosable_columns())
-    hidden = [name for name in titles if name not in columns]
+    arranged = dict.fromkeys([*order, *titles])
+    hidden = [name for name in arranged if name in titles and name not in columns]
     return [
         {"name": name, "title": titles[name], "visible": name in columns}
         for name in [*columns, *hidden]

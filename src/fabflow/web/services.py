@@ -21,20 +21,27 @@ def _mapping(value) -> dict:
 
 
 @transaction.atomic
-def save_table_columns(*, actor: Actor, table: str, columns: list[str], allowed: list[str]) -> User:
-    """Remember which of the `allowed` columns of `table` the acting user wants to see."""
+def save_table_columns(
+    *, actor: Actor, table: str, columns: list[str], allowed: list[str], order: list[str] = ()
+) -> User:
+    """Remember which of the `allowed` columns of `table` the acting user wants to see, and the
+    order of the Columns menu (`order`: every column, hidden ones included, as last arranged)."""
     if actor.user is None:
         raise Forbidden("Only a signed-in user has column preferences")
-    unknown = [column for column in columns if column not in allowed]
-    if unknown:
-        raise InvalidInput(f"Unknown column {unknown[0]!r}", field=("columns",))
+    for name, given in (("columns", columns), ("order", order)):
+        unknown = [column for column in given if column not in allowed]
+        if unknown:
+            raise InvalidInput(f"Unknown column {unknown[0]!r}", field=(name,))
     # Re-read under a lock: another tab may have saved a different table's choice meanwhile.
     user = User.objects.select_for_update().get(pk=actor.user.pk)
     preferences = dict(_mapping(user.preferences))
     tables = dict(_mapping(preferences.get("tables")))
     # In the order chosen: a table shows its columns in this order.
     chosen = list(dict.fromkeys(column for column in columns if column in allowed))
-    tables[table] = {**_mapping(tables.get(table)), "columns": chosen}
+    arranged = {"columns": chosen}
+    if order:
+        arranged["order"] = list(dict.fromkeys(order))
+    tables[table] = {**_mapping(tables.get(table)), **arranged}
     preferences["tables"] = tables
     user.preferences = preferences
     user.save(update_fields=["preferences"])
